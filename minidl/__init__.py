@@ -1,0 +1,36 @@
+"""minidl: a deep-learning engine to read, on NumPy (CPU) and CuPy (GPU).
+
+    import minidl
+    x = minidl.randn(3, requires_grad=True)
+    (x * x).sum().backward()
+    x.grad            # 2 * x
+"""
+from . import dtypes
+from .backend import Device, CudaUnavailableError, DeviceMismatchError, get_array_module
+from .dtypes import (  # noqa: A004  (minidl.bool, minidl.float, ... mirror torch's names)
+    bool, double, float, float16, float32, float64, half, int, int8, int16, int32, int64, long, uint8,
+)
+from .tensor import Tensor
+from . import autograd
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .functions import (
+    abs, add, all, amax, amin, any, argmax, argmin, bmm, broadcast_to, cat, chunk, clamp, clip, clone,
+    concat, contiguous, cos, div, eq, erf, exp, expand, flatten, ge, gt, index_select, le, log, log1p,
+    log_softmax, logical_and, logical_not, logical_or, logsumexp, lt, matmul, max, maximum, mean, min,
+    minimum, mm, mul, ne, neg, norm, permute, pow, prod, relu, reshape, rsqrt, sigmoid, sign, sin,
+    softmax, split, sqrt, square, squeeze, stack, std, sub, sum, t, tanh, transpose, unsqueeze, var,
+    view_as, where,
+)
+from .functions import elu, gelu, leaky_relu, pad, reshape_as, silu, softplus, view  # noqa: F401
+from .creation import (
+    arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand,
+    rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like,
+)
+from .random import get_rng_state, initial_seed, manual_seed, set_rng_state
+from . import cuda
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+
+device = Device
+get_default_dtype = lambda: dtypes.DEFAULT_FLOAT  # noqa: E731
+
+__version__ = "0.1.0"

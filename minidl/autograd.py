@@ -1,0 +1,360 @@
+"""Reverse-mode automatic differentiation (define-by-run).
+
+Every operation on tensors that require gradients records one ``Function`` node: which
+tensors went in, what must be kept for the backward pass.  The outputs point back to the
+node through ``tensor.creator``.  ``loss.backward()`` then walks that graph from the loss
+to the leaves in topological order, calling each node's ``backward`` with the gradient of
+the loss with respect to the node's outputs and receiving the gradients with respect to
+its inputs (the chain rule, one node at a time).
+
+``Function.forward`` works on raw NumPy/CuPy arrays.  ``Function.backward`` is written with
+differentiable ``Tensor`` operations, so when ``create_graph=True`` the backward pass is itself
+recorded and can be differentiated again (higher-order gradients).  See docs/autograd.md.
+"""
+import contextlib
+import weakref
+
+import numpy as np
+
+from . import backend, dtypes
+from .tensor import Tensor
+
+_grad_mode = {"enabled": True}
+
+RELEASED_GRAPH_MESSAGE = (
+    "Trying to backward through the graph a second time (or to use values that backward "
+    "already freed): {name} was released by an earlier backward. Pass retain_graph=True to "
+    "the first backward() if you need to run backward through the same graph twice."
+)
+
+
+def is_grad_enabled():
+    return _grad_mode["enabled"]
+
+
+class set_grad_enabled(contextlib.ContextDecorator):
+    """Context manager (and decorator) that turns graph recording on or off."""
+
+    def __init__(self, mode):
+        self.mode = bool(mode)
+        self.previous = _grad_mode["enabled"]
+        _grad_mode["enabled"] = self.mode  # takes effect at once, as torch.set_grad_enabled(False) does
+
+    def __enter__(self):
+        _grad_mode["enabled"] = self.mode
+        return self
+
+    def __exit__(self, *exc_info):
+        _grad_mode["enabled"] = self.previous
+        return False
+
+
+class no_grad(contextlib.ContextDecorator):
+    """Inside ``with no_grad():`` no graph is recorded (evaluation, optimizer updates)."""
+
+    def __enter__(self):
+        self.previous = _grad_mode["enabled"]
+        _grad_mode["enabled"] = False
+        return self
+
+    def __exit__(self, *exc_info):
+        _grad_mode["enabled"] = self.previous
+        return False
+
+
+class enable_grad(contextlib.ContextDecorator):
+    """Turn recording back on inside a ``no_grad`` block."""
+
+    def __enter__(self):
+        self.previous = _grad_mode["enabled"]
+        _grad_mode["enabled"] = True
+        return self
+
+    def __exit__(self, *exc_info):
+        _grad_mode["enabled"] = self.previous
+        return False
+
+
+class Function:
+    """One differentiable operation: a node of the graph.
+
+    Subclasses implement
+      ``forward(*arrays) -> array or tuple of arrays``  (raw NumPy/CuPy arrays), and
+      ``backward(*grad_outputs) -> gradient Tensor, or tuple with one entry per input``
+      (``None`` for an input that gets no gradient), written with Tensor operations.
+
+    Inside ``backward``, ``self.inputs`` are the input Tensors and ``self.output(i)`` is the i-th
+    output Tensor (for ops whose derivative is cheapest in terms of the output, such as exp or
+    sigmoid; those set ``saves_outputs = True``).  Anything else needed is stored on ``self``
+    during ``forward``.  After backward, the node drops all of it (``release``), unless the graph
+    is retained.
+    """
+
+    saves_outputs = False  # keep the output arrays for backward (see ``output``)
+    differentiable = True  # comparisons, argmax... set False: their outputs never require grad
+    inputs = None
+    _released = False
+
+    def __call__(self, *inputs):
+        arrays = [t.data for t in inputs]
+        backend.check_same_device(arrays, self.name)
+        outputs = self.forward(*arrays)
+        single = not isinstance(outputs, tuple)
+        if single:
+            outputs = (outputs,)
+        if any(type(y) is not np.ndarray and isinstance(y, np.generic) for y in outputs):
+            # NumPy reductions return scalars (np.float32), not 0-d arrays: wrap them back.
+            outputs = tuple(np.asarray(y) if isinstance(y, np.generic) else y for y in outputs)
+        record = (
+            self.differentiable and _grad_mode["enabled"] and any(t.requires_grad for t in inputs)
+        )
+        results = tuple(Tensor._wrap(y, record and dtypes.is_floating(y.dtype)) for y in outputs)
+        if record:
+            self.inputs = inputs
+            self.needs_input_grad = tuple(t.requires_grad for t in inputs)
+            self.output_refs = [weakref.ref(r) for r in results]
+            self.output_meta = [(y.shape, y.dtype) for y in outputs]
+            if self.saves_outputs:
+                self.output_arrays = outputs
+            for index, result in enumerate(results):
+                result.creator = self
+                result.output_index = index
+        return results[0] if single else results
+
+    @property
+    def name(self):
+        return type(self).__name__
+
+    def forward(self, *arrays):
+        raise NotImplementedError(f"{self.name} must implement forward(*arrays)")
+
+    def backward(self, *grad_outputs):
+        raise NotImplementedError(f"{self.name} does not implement backward")
+
+    def output(self, index=0):
+        """The index-th output as a Tensor connected to this node (for use inside backward).
+
+        The node keeps only the output *array* (a strong reference to the output Tensor would
+        make a reference cycle); if the user dropped the Tensor we rebuild one around the same
+        array, still pointing at this node, so higher-order gradients flow through it.
+        """
+        tensor = self.output_refs[index]()
+        if tensor is None:
+            tensor = Tensor._wrap(self.output_arrays[index], True)
+            tensor.creator, tensor.output_index = self, index
+        return tensor
+
+    def release(self):
+        """Free everything saved for backward (input tensors, arrays, outputs)."""
+        self.__dict__.clear()
+        self._released = True
+
+    def __repr__(self):
+        return f"<{self.name}>"
+
+
+# ----------------------------------------------------------------------------------------
+# The backward engine
+# ----------------------------------------------------------------------------------------
+
+def _collect_graph(roots):
+    """All nodes reachable from ``roots`` and, for each, how many recorded uses its outputs
+    have inside that subgraph (its dependency count).  Iterative: a chain of 10,000 ops would
+    overflow Python's recursion limit if this were written recursively."""
+    dependencies = {}
+    stack = []
+    for root in roots:
+        if root.creator is not None and root.creator not in dependencies:
+            dependencies[root.creator] = 0
+            stack.append(root.creator)
+    while stack:
+        node = stack.pop()
+        if node._released:
+            raise RuntimeError(RELEASED_GRAPH_MESSAGE.format(name=node.name))
+        for tensor in node.inputs:
+            parent = tensor.creator
+            if parent is None:
+                continue
+            if parent in dependencies:
+                dependencies[parent] += 1
+            else:
+                dependencies[parent] = 1
+                stack.append(parent)
+    return dependencies
+
+
+def _add(total, grad):
+    return grad if total is None else total + grad
+
+
+def _run_hooks(tensor, grad):
+    for hook in list(tensor._hooks.values()):
+        replaced = hook(grad)
+        if replaced is not None:
+            grad = replaced if isinstance(replaced, Tensor) else Tensor(replaced)
+    return grad
+
+
+def _check_gradient(node, position, tensor, grad):
+    if grad.shape != tensor.shape:
+        raise RuntimeError(
+            f"{node.name}.backward returned a gradient of shape {grad.shape} for input {position}, "
+            f"whose shape is {tensor.shape}"
+        )
+
+
+def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=None, allow_unused=False):
+    """Propagate ``root_grads`` from ``roots`` back through the graph.
+
+    With ``inputs=None`` gradients are accumulated into the ``.grad`` of the leaves (what
+    ``Tensor.backward`` does).  With a list of ``inputs`` their gradients are returned instead
+    and no ``.grad`` is touched (what ``autograd.grad`` does).
+    """
+    dependencies = _collect_graph(roots)
+    # Gradients waiting to be consumed: node outputs are keyed by (node, output index),
+    # leaves by identity.  A tensor's gradient is complete when every use has contributed.
+    pending = {}
+    leaf_grads = {}
+    wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
+    captured = [None] * (0 if inputs is None else len(inputs))
+
+    def accumulate(tensor, grad):
+        if tensor.creator is None:
+            key = id(tensor)
+            entry = leaf_grads.get(key)
+            leaf_grads[key] = (tensor, grad) if entry is None else (tensor, entry[1] + grad)
+        else:
+            key = (tensor.creator, tensor.output_index)
+            pending[key] = _add(pending.get(key), grad)
+
+    for root, grad in zip(roots, root_grads):
+        accumulate(root, grad)
+
+    ready = [node for node, count in dependencies.items() if count == 0]
+    with set_grad_enabled(create_graph):
+        while ready:
+            node = ready.pop()
+            grad_outputs = []
+            for index, ref in enumerate(node.output_refs):
+                grad = pending.pop((node, index), None)
+                tensor = ref()
+                if tensor is not None and grad is not None:
+                    if tensor._hooks:
+                        grad = _run_hooks(tensor, grad)
+                    if tensor._retains_grad:
+                        tensor.grad = _add(tensor.grad, grad if create_graph else grad.detach())
+                    if wanted is not None and id(tensor) in wanted:
+                        captured[wanted[id(tensor)]] = grad
+                grad_outputs.append(grad)
+            if any(g is not None for g in grad_outputs):
+                for index, grad in enumerate(grad_outputs):
+                    if grad is None:  # an output nobody used: its gradient is zero
+                        shape, dtype = node.output_meta[index]
+                        xp = backend.get_array_module(node.inputs[0].data)
+                        grad_outputs[index] = Tensor._wrap(xp.zeros(shape, dtype), False)
+                input_grads = node.backward(*grad_outputs)
+                if not isinstance(input_grads, tuple):
+                    input_grads = (input_grads,)
+                for position, (tensor, grad, needed) in enumerate(zip(node.inputs, input_grads, node.needs_input_grad)):
+                    if needed and grad is not None:
+                        _check_gradient(node, position, tensor, grad)
+                        accumulate(tensor, grad)
+            for tensor in node.inputs:
+                parent = tensor.creator
+                if parent is not None:
+                    dependencies[parent] -= 1
+                    if dependencies[parent] == 0:
+                        ready.append(parent)
+            if not retain_graph:
+                node.release()
+
+        for tensor, grad in leaf_grads.values():
+            if tensor._hooks:
+                grad = _run_hooks(tensor, grad)
+            if wanted is not None:
+                if id(tensor) in wanted:
+                    captured[wanted[id(tensor)]] = grad
+                continue
+            if not create_graph:
+                grad = grad.detach()
+            if tensor.grad is None:
+                # Copy: the same array may be the gradient of several tensors (a + b passes
+                # one array to both), and optimizers may update .grad in place.
+                tensor.grad = grad if create_graph else Tensor._wrap(grad.data.copy(), False)
+            else:
+                tensor.grad = tensor.grad + grad if create_graph else Tensor._wrap(tensor.grad.data + grad.data, False)
+
+    if inputs is not None:
+        for index, grad in enumerate(captured):
+            if grad is None and not allow_unused:
+                raise RuntimeError(
+                    f"autograd.grad: inputs[{index}] was not used to compute the outputs "
+                    "(or does not require grad); pass allow_unused=True to get None for it"
+                )
+        return tuple(captured)
+    return None
+
+
+def _default_root_grad(output, grad, position):
+    if grad is None:
+        if output.numel() != 1:
+            raise RuntimeError(
+                f"grad can be created implicitly only for scalar outputs, but output {position} "
+                f"has shape {output.shape}; pass gradient= (a tensor of that shape)"
+            )
+        xp = backend.get_array_module(output.data)
+        return Tensor._wrap(xp.ones(output.shape, output.dtype), False)
+    if not isinstance(grad, Tensor):
+        grad = Tensor(grad, dtype=output.dtype, device=output.device)
+    if grad.shape != output.shape:
+        raise RuntimeError(
+            f"gradient for output {position}: expected shape {output.shape}, got {grad.shape}"
+        )
+    return grad
+
+
+def _check_roots(outputs, caller):
+    for position, output in enumerate(outputs):
+        if not isinstance(output, Tensor):
+            raise TypeError(f"{caller}: outputs[{position}] must be a Tensor, got {type(output).__name__}")
+        if not output.requires_grad:
+            raise RuntimeError(
+                f"{caller}: outputs[{position}] does not require grad and has no graph "
+                "(was it computed under no_grad(), or from tensors without requires_grad=True?)"
+            )
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
+    """Accumulate gradients of ``tensors`` into the leaves' ``.grad`` (``torch.autograd.backward``)."""
+    tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+    if grad_tensors is None or isinstance(grad_tensors, Tensor):
+        grad_tensors = [grad_tensors] * len(tensors) if grad_tensors is None else [grad_tensors]
+    _check_roots(tensors, "backward")
+    grads = [_default_root_grad(t, g, i) for i, (t, g) in enumerate(zip(tensors, grad_tensors))]
+    retain_graph = create_graph if retain_graph is None else retain_graph
+    run_backward(tensors, grads, retain_graph=retain_graph, create_graph=create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+    """Return the gradients of ``outputs`` with respect to ``inputs`` (``torch.autograd.grad``).
+
+    Nothing is accumulated into ``.grad``.  With ``create_graph=True`` the returned gradients
+    are themselves part of a graph and can be differentiated again.
+    """
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    single_input = isinstance(inputs, Tensor)
+    inputs = [inputs] if single_input else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"autograd.grad: got {len(outputs)} outputs but {len(grad_outputs)} grad_outputs")
+    _check_roots(outputs, "autograd.grad")
+    for position, tensor in enumerate(inputs):
+        if not isinstance(tensor, Tensor) or not tensor.requires_grad:
+            raise RuntimeError(f"autograd.grad: inputs[{position}] must be a Tensor that requires grad")
+    grads = [_default_root_grad(t, g, i) for i, (t, g) in enumerate(zip(outputs, grad_outputs))]
+    retain_graph = create_graph if retain_graph is None else retain_graph
+    result = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs, allow_unused=allow_unused)
+    if not create_graph:
+        result = tuple(None if g is None else g.detach() for g in result)
+    return result

@@ -1,0 +1,164 @@
+"""Activation functions: the nonlinearities between layers.
+
+``relu, leaky_relu, elu, sigmoid, tanh, softplus`` are single ops with hand-written
+derivatives; ``gelu, silu, hardswish`` are short compositions of other ops, so their
+gradients (and second derivatives) come from the chain rule for free.
+"""
+import math
+
+from .. import backend
+from ..autograd import Function
+from ._utils import float_tensor, to_tensor
+from .compare import clamp, where
+from .elementwise import erf
+
+
+class ReLU(Function):
+    """y = max(x, 0);  dx = gy where x > 0, else 0  (the derivative at 0 is taken as 0)."""
+
+    saves_outputs = True
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        return xp.maximum(x, 0)
+
+    def backward(self, gy):
+        return gy * (self.output_arrays[0] > 0).astype(gy.dtype)
+
+
+class LeakyReLU(Function):
+    """y = x if x > 0 else slope·x;  dx = gy · (1 if x > 0 else slope)."""
+
+    def __init__(self, negative_slope):
+        self.negative_slope = negative_slope
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        self.positive = x > 0
+        return xp.where(self.positive, x, x * x.dtype.type(self.negative_slope))
+
+    def backward(self, gy):
+        return where(self.positive, gy, gy * self.negative_slope)
+
+
+class ELU(Function):
+    """y = x if x > 0 else α(eˣ − 1);  dx = gy · (1 if x > 0 else y + α)."""
+
+    saves_outputs = True
+
+    def __init__(self, alpha):
+        self.alpha = alpha
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        self.positive = x > 0
+        return xp.where(self.positive, x, self.alpha * xp.expm1(xp.minimum(x, 0))).astype(x.dtype, copy=False)
+
+    def backward(self, gy):
+        return where(self.positive, gy, gy * (self.output() + self.alpha))
+
+
+class Sigmoid(Function):
+    """y = 1 / (1 + e⁻ˣ);  dx = gy · y(1 − y)."""
+
+    saves_outputs = True
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        # Written with tanh so that large |x| neither overflows exp nor loses precision.
+        return (xp.tanh(x * x.dtype.type(0.5)) + 1) * x.dtype.type(0.5)
+
+    def backward(self, gy):
+        y = self.output()
+        return gy * y * (1 - y)
+
+
+class Tanh(Function):
+    """y = tanh x;  dx = gy · (1 − y²)."""
+
+    saves_outputs = True
+
+    def forward(self, x):
+        return backend.get_array_module(x).tanh(x)
+
+    def backward(self, gy):
+        y = self.output()
+        return gy * (1 - y * y)
+
+
+class Softplus(Function):
+    """y = log(1 + e^(βx)) / β, and y = x where βx > threshold (for stability);
+    dx = gy · sigmoid(βx) (or gy above the threshold)."""
+
+    def __init__(self, beta, threshold):
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        scaled = x * self.beta
+        self.linear = scaled > self.threshold
+        soft = xp.logaddexp(0, xp.minimum(scaled, self.threshold)) / self.beta
+        return xp.where(self.linear, x, soft).astype(x.dtype, copy=False)
+
+    def backward(self, gy):
+        x = self.inputs[0]
+        return where(self.linear, gy, gy * sigmoid(x * self.beta))
+
+
+def relu(input, inplace=False):
+    return ReLU()(to_tensor(input))
+
+
+def relu6(input):
+    return clamp(input, 0.0, 6.0)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    return LeakyReLU(negative_slope)(to_tensor(input))
+
+
+def elu(input, alpha=1.0, inplace=False):
+    return ELU(alpha)(to_tensor(input))
+
+
+def sigmoid(input):
+    return Sigmoid()(float_tensor(input, "sigmoid"))
+
+
+def tanh(input):
+    return Tanh()(float_tensor(input, "tanh"))
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    return Softplus(beta, threshold)(float_tensor(input, "softplus"))
+
+
+def gelu(input, approximate="none"):
+    """GELU(x) = x·Φ(x), Φ the standard normal CDF = ½(1 + erf(x/√2)).
+
+    ``approximate='tanh'``: Φ(x) ≈ ½(1 + tanh(√(2/π)(x + 0.044715x³))) (Hendrycks & Gimpel 2016).
+    """
+    x = float_tensor(input, "gelu")
+    if approximate == "none":
+        return x * 0.5 * (1 + erf(x * (1 / math.sqrt(2))))
+    if approximate == "tanh":
+        inner = (x + 0.044715 * x * x * x) * math.sqrt(2 / math.pi)
+        return x * 0.5 * (1 + tanh(inner))
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def silu(input, inplace=False):
+    """SiLU / swish: x · sigmoid(x)."""
+    x = float_tensor(input, "silu")
+    return x * sigmoid(x)
+
+
+def hardswish(input, inplace=False):
+    """x · relu6(x + 3) / 6, the cheap swish of MobileNetV3."""
+    x = float_tensor(input, "hardswish")
+    return x * clamp(x + 3, 0.0, 6.0) / 6
+
+
+def hardsigmoid(input, inplace=False):
+    """relu6(x + 3) / 6."""
+    return clamp(float_tensor(input, "hardsigmoid") + 3, 0.0, 6.0) / 6

@@ -1,0 +1,84 @@
+"""Indexing ``x[index]``: basic (ints, slices, None, ...) and advanced (integer/bool arrays).
+
+Backward scatters the gradient into a zero tensor of x's shape.  With advanced indexing an
+element can be picked several times (``x[[0, 0]]``), so its gradient must be *accumulated*:
+``np.add.at`` (unbuffered add) instead of ``grad[index] = gy``, which would keep only one.
+"""
+import numpy as np
+
+from .. import backend
+from ..autograd import Function
+from ..tensor import Tensor
+from ._utils import to_tensor
+
+
+def index_to_arrays(index):
+    """Replace Tensors inside an index by their arrays (a tuple stays a tuple)."""
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(index_to_arrays(i) for i in index)
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def _is_basic(index):
+    items = index if isinstance(index, tuple) else (index,)
+    return all(
+        item is None or item is Ellipsis or isinstance(item, (slice, int, np.integer)) and not isinstance(item, bool)
+        for item in items
+    )
+
+
+class GetItem(Function):
+    """y = x[index]."""
+
+    def __init__(self, index):
+        self.index = index
+
+    def forward(self, x):
+        try:
+            return x[self.index]
+        except IndexError as error:
+            raise IndexError(f"getitem: index {self.index!r} is invalid for a tensor of shape {x.shape}: {error}") from None
+
+    def backward(self, gy):
+        x = self.inputs[0]
+        return IndexScatter(self.index, x.shape)(gy)
+
+
+class IndexScatter(Function):
+    """y = zeros(shape); y[index] += g  — the gradient of GetItem (and its own adjoint is GetItem)."""
+
+    def __init__(self, index, shape):
+        self.index, self.shape = index, shape
+
+    def forward(self, g):
+        xp = backend.get_array_module(g)
+        out = xp.zeros(self.shape, dtype=g.dtype)
+        if _is_basic(self.index):
+            out[self.index] = g  # basic indexing never selects an element twice
+        elif xp is np:
+            np.add.at(out, self.index, g)
+        else:
+            import cupyx
+
+            cupyx.scatter_add(out, self.index, g)
+        return out
+
+    def backward(self, ggx):
+        return getitem(ggx, self.index)
+
+
+def getitem(input, index):
+    x = to_tensor(input)
+    index = index_to_arrays(index)
+    return GetItem(index)(x)
+
+
+def index_select(input, dim, index):
+    x = to_tensor(input)
+    slicer = [slice(None)] * x.ndim
+    slicer[dim] = index_to_arrays(index)
+    return getitem(x, tuple(slicer))

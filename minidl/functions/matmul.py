@@ -1,0 +1,61 @@
+"""Matrix multiplication with NumPy's ``matmul`` rules: 1-D, 2-D, batched and broadcast.
+
+For C = A @ B:  dA = dC @ Bᵀ  and  dB = Aᵀ @ dC, summed over any broadcast batch dims.
+A 1-D operand is treated as a row (left) or column (right) vector and the extra dim dropped.
+"""
+import numpy as np
+
+from .. import backend
+from ..autograd import Function
+from ._utils import promote
+from .shape import sum_to
+
+
+class MatMul(Function):
+    def forward(self, a, b):
+        xp = backend.get_array_module(a, b)
+        return xp.matmul(a, b)
+
+    def backward(self, gy):
+        a, b = self.inputs
+        # Work with at least 2-D operands: a (n,) is the row (1, n), b (n,) the column (n, 1).
+        a2 = a.reshape(1, -1) if a.ndim == 1 else a
+        b2 = b.reshape(-1, 1) if b.ndim == 1 else b
+        batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+        gy2 = gy.reshape(batch + (a2.shape[-2], b2.shape[-1]))
+        grad_a = grad_b = None
+        if self.needs_input_grad[0]:
+            grad_a = sum_to(gy2 @ b2.mT, a2.shape).reshape(a.shape)
+        if self.needs_input_grad[1]:
+            grad_b = sum_to(a2.mT @ gy2, b2.shape).reshape(b.shape)
+        return grad_a, grad_b
+
+
+def matmul(input, other):
+    """``input @ other``.  Shapes: (n,)@(n,) → (); (m, n)@(n, p) → (m, p); (..., m, n)@(..., n, p) → (..., m, p)."""
+    a, b = promote(input, other)
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(f"matmul: both arguments need at least 1 dim, got shapes {a.shape} and {b.shape}")
+    inner_a = a.shape[-1]
+    inner_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if inner_a != inner_b:
+        raise RuntimeError(
+            f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied ({inner_a} != {inner_b} in the inner dim)"
+        )
+    try:
+        np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        raise RuntimeError(f"matmul: batch dims of {a.shape} and {b.shape} cannot be broadcast together") from None
+    return MatMul()(a, b)
+
+
+def mm(input, mat2):
+    if input.ndim != 2 or mat2.ndim != 2:
+        raise RuntimeError(f"mm: expected two 2-D tensors, got shapes {input.shape} and {mat2.shape}")
+    return matmul(input, mat2)
+
+
+def bmm(input, mat2):
+    if input.ndim != 3 or mat2.ndim != 3:
+        raise RuntimeError(f"bmm: expected two 3-D tensors, got shapes {input.shape} and {mat2.shape}")
+    return matmul(input, mat2)

@@ -1,0 +1,240 @@
+"""Shape operations: they move or repeat elements without computing new values.
+
+Their backward passes only undo the rearrangement: a reshape's gradient is reshaped back, a
+permutation's gradient is permuted by the inverse permutation, and a broadcast's gradient is
+*summed* over the broadcast dimensions (``sum_to``) because every copy of an element
+contributed to the output.
+"""
+import numpy as np
+
+from .. import backend
+from ..autograd import Function
+from ._utils import normalize_dim, to_tensor
+
+
+def _shape_arg(shape, op_name):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    for size in shape:
+        if not isinstance(size, (int, np.integer)) or isinstance(size, bool):
+            raise TypeError(f"{op_name}: sizes must be integers, got {shape!r}")
+    return tuple(int(s) for s in shape)
+
+
+class Reshape(Function):
+    """y = x with a new shape, same elements in row-major order."""
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, x):
+        self.x_shape = x.shape
+        try:
+            return x.reshape(self.shape)
+        except ValueError:
+            raise RuntimeError(
+                f"reshape: shape {self.shape} is invalid for a tensor of shape {x.shape} ({x.size} elements)"
+            ) from None
+
+    def backward(self, gy):
+        return gy.reshape(self.x_shape)
+
+
+def reshape(x, *shape):
+    """Same elements, new shape; one size may be -1 (inferred).  ``x: any`` → ``shape``."""
+    shape = _shape_arg(shape, "reshape")
+    x = to_tensor(x)
+    if shape == x.shape:
+        return x
+    return Reshape(shape)(x)
+
+
+view = reshape
+
+
+def view_as(x, other):
+    return reshape(x, other.shape)
+
+
+reshape_as = view_as
+
+
+def flatten(x, start_dim=0, end_dim=-1):
+    """Merge dims ``start_dim..end_dim`` into one: ``(N, C, H, W)`` → ``(N, C·H·W)`` with start_dim=1."""
+    x = to_tensor(x)
+    if x.ndim == 0:
+        return reshape(x, 1)
+    start = normalize_dim(start_dim, x.ndim, "flatten", "start_dim")
+    end = normalize_dim(end_dim, x.ndim, "flatten", "end_dim")
+    if start > end:
+        raise ValueError(f"flatten: start_dim ({start_dim}) must not come after end_dim ({end_dim})")
+    merged = int(np.prod(x.shape[start:end + 1]))
+    return reshape(x, x.shape[:start] + (merged,) + x.shape[end + 1:])
+
+
+def squeeze(x, dim=None):
+    """Remove size-1 dims (all of them, or only ``dim``, which may be a tuple)."""
+    x = to_tensor(x)
+    if dim is None:
+        dims = {i for i, n in enumerate(x.shape) if n == 1}
+    else:
+        dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+        dims = {normalize_dim(d, x.ndim, "squeeze") for d in dims}
+        dims = {d for d in dims if x.ndim and x.shape[d] == 1}
+    return reshape(x, tuple(n for i, n in enumerate(x.shape) if i not in dims))
+
+
+def unsqueeze(x, dim):
+    """Insert a size-1 dim at position ``dim`` (``-1`` appends)."""
+    x = to_tensor(x)
+    dim = normalize_dim(dim, x.ndim + 1, "unsqueeze")
+    return reshape(x, x.shape[:dim] + (1,) + x.shape[dim:])
+
+
+class Permute(Function):
+    """y = x with its axes reordered: ``y.shape[i] == x.shape[dims[i]]``."""
+
+    def __init__(self, dims):
+        self.dims = dims
+
+    def forward(self, x):
+        return x.transpose(self.dims)
+
+    def backward(self, gy):
+        inverse = tuple(int(i) for i in np.argsort(self.dims))
+        return permute(gy, *inverse)
+
+
+def permute(x, *dims):
+    x = to_tensor(x)
+    dims = _shape_arg(dims, "permute")
+    if len(dims) != x.ndim:
+        raise ValueError(f"permute: expected {x.ndim} dims for a tensor of shape {x.shape}, got {dims}")
+    dims = tuple(normalize_dim(d, x.ndim, "permute") for d in dims)
+    if sorted(dims) != list(range(x.ndim)):
+        raise ValueError(f"permute: dims {dims} are not a permutation of 0..{x.ndim - 1}")
+    if dims == tuple(range(x.ndim)):
+        return x
+    return Permute(dims)(x)
+
+
+def transpose(x, dim0, dim1):
+    """Swap two dims (``x.mT`` swaps the last two)."""
+    x = to_tensor(x)
+    dims = list(range(x.ndim))
+    a, b = normalize_dim(dim0, x.ndim, "transpose"), normalize_dim(dim1, x.ndim, "transpose")
+    if x.ndim == 0:
+        return x
+    dims[a], dims[b] = dims[b], dims[a]
+    return permute(x, *dims)
+
+
+def t(x):
+    x = to_tensor(x)
+    if x.ndim > 2:
+        raise ValueError(f"t: expected a tensor with at most 2 dims, got shape {x.shape}")
+    return transpose(x, 0, -1) if x.ndim == 2 else x
+
+
+def _broadcast_shape(shape, target, op_name):
+    try:
+        return tuple(np.broadcast_shapes(shape, target))
+    except ValueError:
+        raise RuntimeError(f"{op_name}: the shape {shape} cannot be broadcast to {target}") from None
+
+
+class BroadcastTo(Function):
+    """y = x repeated along size-1 (or missing leading) dims to ``shape``."""
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, x):
+        self.x_shape = x.shape
+        xp = backend.get_array_module(x)
+        return xp.broadcast_to(x, self.shape)
+
+    def backward(self, gy):
+        return sum_to(gy, self.x_shape)
+
+
+def broadcast_to(x, *shape):
+    x = to_tensor(x)
+    shape = _shape_arg(shape, "broadcast_to")
+    if _broadcast_shape(x.shape, shape, "broadcast_to") != shape:
+        raise RuntimeError(f"broadcast_to: the shape {x.shape} cannot be broadcast to {shape}")
+    if x.shape == shape:
+        return x
+    return BroadcastTo(shape)(x)
+
+
+def expand(x, *sizes):
+    """Like ``broadcast_to``, with ``-1`` meaning "keep this dim's size"."""
+    x = to_tensor(x)
+    sizes = _shape_arg(sizes, "expand")
+    if len(sizes) < x.ndim:
+        raise RuntimeError(f"expand: got {len(sizes)} sizes for a tensor with {x.ndim} dims")
+    offset = len(sizes) - x.ndim
+    shape = tuple(x.shape[i - offset] if (s == -1 and i >= offset) else s for i, s in enumerate(sizes))
+    return broadcast_to(x, shape)
+
+
+def expand_as(x, other):
+    return broadcast_to(x, other.shape)
+
+
+class SumTo(Function):
+    """y = x summed down to ``shape``: the adjoint of broadcasting.
+
+    If ``z = x + b`` broadcast ``b: (C,)`` over ``x: (N, C)``, each ``b[c]`` was used N times,
+    so ``dL/db[c] = Σ_n dL/dz[n, c]``.  Leading dims that broadcasting added are summed away,
+    and dims where ``shape`` has size 1 are summed with keepdims.
+    """
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, x):
+        self.x_shape = x.shape
+        lead = x.ndim - len(self.shape)
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, n in enumerate(self.shape) if n == 1 and x.shape[lead + i] != 1
+        )
+        y = x.sum(axis=axes, keepdims=True) if axes else x
+        if lead:
+            y = y.reshape(self.shape)
+        return y
+
+    def backward(self, gy):
+        return broadcast_to(gy, self.x_shape)
+
+
+def sum_to(x, shape):
+    """Sum ``x`` down to ``shape`` (which ``x``'s shape must broadcast from)."""
+    shape = tuple(shape)
+    if x.shape == shape:
+        return x
+    if _broadcast_shape(shape, x.shape, "sum_to") != x.shape:
+        raise RuntimeError(f"sum_to: cannot sum a tensor of shape {x.shape} down to {shape}")
+    return SumTo(shape)(x)
+
+
+def sum_to_size(x, *size):
+    return sum_to(x, _shape_arg(size, "sum_to_size"))
+
+
+class Contiguous(Function):
+    """A C-contiguous copy when ``x`` is a strided view; gradient passes unchanged."""
+
+    def forward(self, x):
+        return x.copy()  # copies are C-contiguous (unlike ascontiguousarray, keeps 0-d shapes)
+
+    def backward(self, gy):
+        return gy
+
+
+def contiguous(x):
+    x = to_tensor(x)
+    if x.data.flags.c_contiguous:
+        return x
+    return Contiguous()(x)

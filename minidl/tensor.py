@@ -1,0 +1,434 @@
+"""``Tensor``: an n-dimensional array (NumPy or CuPy) that remembers how it was computed.
+
+A tensor holds
+  ``data``          the raw array (``numpy.ndarray`` or ``cupy.ndarray``; unlike PyTorch's
+                    ``.data``, this *is* the array, for reading the numbers directly),
+  ``requires_grad`` whether gradients should flow to it,
+  ``grad``          the accumulated gradient (a Tensor) after ``backward()``,
+  ``creator``       the ``Function`` node that produced it (``None`` for leaves you create).
+
+The operators and methods below only forward to ``minidl.functions``; the math lives there.
+"""
+import numpy as np
+
+from . import backend, dtypes
+
+
+def as_array(data, dtype=None, device=None):
+    """Turn ``data`` (array, Tensor, nested lists, Python scalar) into an array on ``device``.
+
+    Python floats become float32 and Python ints int64, as in PyTorch; arrays keep their dtype.
+    """
+    dtype = dtypes.to_dtype(dtype)
+    if isinstance(data, Tensor):
+        array = data.data
+    elif isinstance(data, np.ndarray) or backend.is_cupy_array(data) or isinstance(data, np.generic):
+        array = data
+    else:
+        array = np.asarray(_unwrap_nested(data))
+        if dtype is None:
+            if array.dtype.kind == "f":
+                array = array.astype(dtypes.DEFAULT_FLOAT)
+            elif array.dtype.kind in "iu":
+                array = array.astype(dtypes.DEFAULT_INT)
+            elif array.dtype.kind not in "b":
+                raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__} of dtype {array.dtype}")
+    if device is not None:
+        array = backend.to_device(array, device)
+    elif isinstance(array, np.generic):
+        array = np.asarray(array)
+    if dtype is not None and array.dtype != dtype:
+        array = array.astype(dtype)
+    return array
+
+
+def _unwrap_nested(data):
+    """Lists may contain 0-d tensors (``[t.sum(), t.max()]``): take their arrays."""
+    if isinstance(data, Tensor):
+        return backend.to_device(data.data, "cpu")
+    if isinstance(data, (list, tuple)):
+        return [_unwrap_nested(item) for item in data]
+    return data
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``; ``handle.remove()`` unregisters the hook."""
+
+    _next_id = 0
+
+    def __init__(self, hooks):
+        self.hooks = hooks
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+
+    def remove(self):
+        self.hooks.pop(self.id, None)
+
+
+class Tensor:
+    # NumPy must hand `ndarray * tensor` to Tensor.__rmul__ instead of looping over elements.
+    __array_priority__ = 1000
+
+    def __init__(self, data, requires_grad=False, dtype=None, device=None):
+        self.data = as_array(data, dtype, device)
+        self.grad = None
+        self.creator = None
+        self.output_index = 0
+        self._hooks = None
+        self._retains_grad = False
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _wrap(cls, array, requires_grad):
+        """Fast constructor for arrays produced inside minidl (no conversion, no checks)."""
+        tensor = cls.__new__(cls)
+        tensor.data = array
+        tensor.grad = None
+        tensor.creator = None
+        tensor.output_index = 0
+        tensor._hooks = None
+        tensor._retains_grad = False
+        tensor.requires_grad = requires_grad
+        return tensor
+
+    # ----------------------------------------------------------------- properties
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def device(self):
+        return backend.device_of(self.data)
+
+    @property
+    def is_cuda(self):
+        return backend.is_cupy_array(self.data)
+
+    @property
+    def is_leaf(self):
+        return self.creator is None
+
+    @property
+    def grad_fn(self):
+        return self.creator
+
+    @property
+    def T(self):
+        return self.permute(*reversed(range(self.ndim)))
+
+    @property
+    def mT(self):
+        return self.transpose(-2, -1)
+
+    def dim(self):
+        return self.data.ndim
+
+    def size(self, dim=None):
+        if dim is None:
+            return self.data.shape
+        return self.data.shape[dim]
+
+    def numel(self):
+        return int(self.data.size)
+
+    def element_size(self):
+        return self.data.itemsize
+
+    def is_floating_point(self):
+        return dtypes.is_floating(self.dtype)
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    # ----------------------------------------------------------------- conversion
+    def item(self):
+        if self.data.size != 1:
+            raise ValueError(f"item(): only one-element tensors can be converted to a Python number, got shape {self.shape}")
+        return self.data.reshape(()).item()
+
+    def tolist(self):
+        return backend.to_device(self.data, "cpu").tolist()
+
+    def numpy(self):
+        if self.requires_grad:
+            raise RuntimeError("numpy(): can't call numpy() on a tensor that requires grad; use tensor.detach().numpy()")
+        if self.is_cuda:
+            raise TypeError(f"numpy(): the tensor is on {self.device}; copy it to the host first with .cpu()")
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        array = backend.to_device(self.data, "cpu")
+        return array if dtype is None else array.astype(dtype)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be used as an index")
+        return int(self.item())
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"the truth value of a tensor with {self.data.size} elements is ambiguous")
+        return bool(self.item())
+
+    def to(self, *args, dtype=None, device=None):
+        """``t.to("cuda")``, ``t.to(minidl.float64)``, ``t.to("cpu", minidl.float32)``, ``t.to(other_tensor)``.
+
+        Differentiable: gradients flow back to the original device and dtype.
+        """
+        for arg in args:
+            if isinstance(arg, Tensor):
+                device, dtype = arg.device, arg.dtype
+            elif isinstance(arg, (str, backend.Device)) or (isinstance(arg, int) and not isinstance(arg, bool)):
+                device = arg
+            else:
+                dtype = arg
+        result = self
+        if device is not None and backend.Device(device) != self.device:
+            result = _F.to_device(result, device)
+        if dtype is not None and dtypes.to_dtype(dtype) != result.dtype:
+            result = _F.cast(result, dtype)
+        return result
+
+    def cpu(self):
+        return self.to("cpu")
+
+    def cuda(self, device=None):
+        return self.to("cuda" if device is None else backend.Device("cuda", device))
+
+    def float(self):
+        return self.to(dtypes.float32)
+
+    def double(self):
+        return self.to(dtypes.float64)
+
+    def half(self):
+        return self.to(dtypes.float16)
+
+    def long(self):
+        return self.to(dtypes.int64)
+
+    def int(self):
+        return self.to(dtypes.int32)
+
+    def bool(self):
+        return self.to(dtypes.bool)
+
+    def type(self, dtype):
+        return self.to(dtype)
+
+    # ----------------------------------------------------------------- autograd
+    def requires_grad_(self, requires_grad=True):
+        if requires_grad and not dtypes.is_floating(self.dtype):
+            raise RuntimeError(f"requires_grad: only floating-point tensors can require gradients, got dtype {self.dtype}")
+        if not self.is_leaf and not requires_grad:
+            raise RuntimeError("requires_grad_(False) is only allowed on leaf tensors; use detach()")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def detach(self):
+        """The same array, cut from the graph (no copy)."""
+        return Tensor._wrap(self.data, False)
+
+    def detach_(self):
+        self.creator = None
+        self.requires_grad = False
+        return self
+
+    def clone(self):
+        return _F.clone(self)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False):
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see minidl.autograd)."""
+        _autograd.backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that doesn't require gradient")
+        if self._hooks is None:
+            self._hooks = {}
+        handle = RemovableHandle(self._hooks)
+        self._hooks[handle.id] = hook
+        return handle
+
+    def retain_grad(self):
+        """Keep ``.grad`` for this non-leaf tensor too (leaves always keep theirs)."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad: the tensor does not require grad")
+        if not self.is_leaf:
+            self._retains_grad = True
+
+    # ----------------------------------------------------------------- in-place (no graph)
+    def _check_inplace(self, name):
+        if self.requires_grad and _autograd.is_grad_enabled():
+            raise RuntimeError(
+                f"{name}: a tensor that requires grad cannot be modified in place while recording; "
+                "wrap the update in `with minidl.no_grad():`"
+            )
+
+    def zero_(self):
+        self._check_inplace("zero_")
+        self.data[...] = 0
+        return self
+
+    def fill_(self, value):
+        self._check_inplace("fill_")
+        self.data[...] = value
+        return self
+
+    def copy_(self, source):
+        self._check_inplace("copy_")
+        source = source.data if isinstance(source, Tensor) else as_array(source)
+        if backend.device_of(source) != self.device:
+            raise backend.DeviceMismatchError(f"copy_: source is on {backend.device_of(source)}, destination on {self.device}")
+        xp = backend.get_array_module(self.data)
+        self.data[...] = xp.broadcast_to(source, self.shape)
+        return self
+
+    def __setitem__(self, index, value):
+        self._check_inplace("__setitem__")
+        if not self.is_leaf and self.requires_grad:
+            raise RuntimeError("__setitem__: cannot assign into a tensor that is part of a graph")
+        value = value.data if isinstance(value, Tensor) else value
+        self.data[_F.index_to_arrays(index)] = value
+
+    # ----------------------------------------------------------------- printing
+    def __repr__(self):
+        body = np.array2string(
+            backend.to_device(self.data, "cpu"), separator=", ", prefix="tensor(", precision=4, threshold=200
+        )
+        extras = []
+        if self.is_cuda:
+            extras.append(f"device='{self.device}'")
+        if self.dtype not in (dtypes.float32, dtypes.int64, dtypes.bool):
+            extras.append(f"dtype=minidl.{self.dtype}")
+        if self.creator is not None:
+            extras.append(f"grad_fn=<{self.creator.name}>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+    __hash__ = object.__hash__
+
+    # ----------------------------------------------------------------- operators
+    def __add__(self, other):
+        return _F.add(self, other)
+
+    def __radd__(self, other):
+        return _F.add(other, self)
+
+    def __sub__(self, other):
+        return _F.sub(self, other)
+
+    def __rsub__(self, other):
+        return _F.sub(other, self)
+
+    def __mul__(self, other):
+        return _F.mul(self, other)
+
+    def __rmul__(self, other):
+        return _F.mul(other, self)
+
+    def __truediv__(self, other):
+        return _F.div(self, other)
+
+    def __rtruediv__(self, other):
+        return _F.div(other, self)
+
+    def __pow__(self, other):
+        return _F.pow(self, other)
+
+    def __rpow__(self, other):
+        return _F.pow(other, self)
+
+    def __neg__(self):
+        return _F.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _F.abs(self)
+
+    def __matmul__(self, other):
+        return _F.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _F.matmul(other, self)
+
+    def __eq__(self, other):
+        return _F.eq(self, other)
+
+    def __ne__(self, other):
+        return _F.ne(self, other)
+
+    def __lt__(self, other):
+        return _F.lt(self, other)
+
+    def __le__(self, other):
+        return _F.le(self, other)
+
+    def __gt__(self, other):
+        return _F.gt(self, other)
+
+    def __ge__(self, other):
+        return _F.ge(self, other)
+
+    def __invert__(self):
+        return _F.logical_not(self)
+
+    def __and__(self, other):
+        return _F.logical_and(self, other)
+
+    def __or__(self, other):
+        return _F.logical_or(self, other)
+
+    def __getitem__(self, index):
+        return _F.getitem(self, index)
+
+
+def _method(name):
+    def method(self, *args, **kwargs):
+        return getattr(_F, name)(self, *args, **kwargs)
+
+    method.__name__ = name
+    method.__doc__ = f"Same as ``minidl.{name}(self, ...)``."
+    return method
+
+
+# Methods that simply call the functional form with the tensor as first argument.
+TENSOR_METHODS = (
+    "add sub mul div pow neg matmul exp log log1p sqrt rsqrt abs sin cos tanh sigmoid relu "
+    "maximum minimum clamp clip sum mean prod max min amax amin argmax argmin var std "
+    "logsumexp norm softmax log_softmax reshape view flatten transpose permute squeeze "
+    "unsqueeze expand expand_as broadcast_to contiguous split chunk eq ne lt le gt ge "
+    "sum_to_size view_as reshape_as square sign all any"
+).split()
+for _name in TENSOR_METHODS:
+    setattr(Tensor, _name, _method(_name))
+
+from . import autograd as _autograd  # noqa: E402  (circular: autograd needs Tensor)
+from . import functions as _F  # noqa: E402

@@ -1,0 +1,31 @@
+"""Shared fixtures: the device list (cpu always, cuda when CuPy sees a GPU) and hypothesis settings."""
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, settings
+
+import minidl
+from minidl.testing import available_devices
+
+settings.register_profile(
+    "minidl",
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    derandomize=True,
+)
+settings.load_profile("minidl")
+
+CUDA_SKIP = pytest.mark.skipif("cuda" not in available_devices(), reason="no GPU visible to CuPy")
+
+
+@pytest.fixture(params=["cpu", pytest.param("cuda", marks=[CUDA_SKIP, pytest.mark.cuda])])
+def device(request):
+    """Run the test once per device; the cuda run skips with a one-line reason without a GPU."""
+    return request.param
+
+
+@pytest.fixture(autouse=True)
+def _seed():
+    minidl.manual_seed(0)
+    np.random.seed(0)
+    yield
