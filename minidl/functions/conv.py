@@ -1,0 +1,420 @@
+"""2-D convolution by im2col: ``conv2d``, ``conv_transpose2d``, ``unfold``, ``fold``.
+
+Shapes (PyTorch's):  x: (N, C, H, W),  w: (F, C/groups, kh, kw),  b: (F,)  →  y: (N, F, OH, OW).
+
+    forward       y      = W @ im2col(x)                    (one matrix product per group)
+    grad input    dx     = col2im(Wᵀ @ dy)                  (a transposed convolution)
+    grad weight   dW     = dy @ im2col(x)ᵀ                  (the same column buffer as forward)
+
+Each of the three is a ``Function`` whose backward is written with the other two, so double
+backward (create_graph=True) works: the gradient of a transposed convolution is a convolution,
+and so on.  Groups split the channels into independent convolutions, done as one batched
+matmul over a leading group axis (groups = C gives a depthwise convolution).
+
+The column buffer holds C·kh·kw·N·OH·OW numbers — for VGG's first layers at batch 32 that is
+gigabytes.  When it would exceed ``im2col_budget()`` bytes, the batch is processed in chunks
+(same result, bounded memory; ``set_im2col_budget`` changes the limit).
+"""
+import contextlib
+import math
+
+import numpy as np
+
+from .. import backend
+from ..autograd import Function
+from ._utils import to_tensor
+from .im2col import col2im, im2col, out_size
+
+_BUDGET = {"bytes": 256 * 2**20}
+
+
+def im2col_budget():
+    """Largest column buffer (bytes) built at once; bigger batches are processed in chunks."""
+    return _BUDGET["bytes"]
+
+
+def set_im2col_budget(nbytes):
+    if nbytes <= 0:
+        raise ValueError(f"set_im2col_budget: expected a positive number of bytes, got {nbytes}")
+    previous = _BUDGET["bytes"]
+    _BUDGET["bytes"] = int(nbytes)
+    return previous
+
+
+@contextlib.contextmanager
+def im2col_budget_of(nbytes):
+    """``with im2col_budget_of(2**20): ...`` — a temporary budget (used by tests)."""
+    previous = set_im2col_budget(nbytes)
+    try:
+        yield
+    finally:
+        set_im2col_budget(previous)
+
+
+class ConvGeometry:
+    """Kernel size, stride, padding ((top, bottom), (left, right)), dilation and groups."""
+
+    __slots__ = ("kernel", "stride", "pads", "dilation", "groups")
+
+    def __init__(self, kernel, stride, pads, dilation, groups):
+        self.kernel, self.stride, self.pads, self.dilation, self.groups = kernel, stride, pads, dilation, groups
+
+    def output_hw(self, h, w):
+        (kh, kw), (sh, sw), (dh, dw) = self.kernel, self.stride, self.dilation
+        return out_size(h, kh, sh, *self.pads[0], dh), out_size(w, kw, sw, *self.pads[1], dw)
+
+
+def _batch_chunks(n, bytes_per_sample):
+    """Slices of the batch whose column buffers each fit in the budget."""
+    per_chunk = max(1, im2col_budget() // max(1, bytes_per_sample))
+    return [slice(start, min(start + per_chunk, n)) for start in range(0, n, per_chunk)]
+
+
+def _col_bytes_per_sample(channels, geometry, oh, ow, itemsize):
+    kh, kw = geometry.kernel
+    return channels * kh * kw * oh * ow * itemsize
+
+
+def _grouped_dy(gy, groups):
+    """dy: (N, F, OH, OW) → (G, F/G, N, OH·OW), the layout the GEMMs want."""
+    n, f, oh, ow = gy.shape
+    return gy.transpose(1, 0, 2, 3).reshape(groups, f // groups, n, oh * ow)
+
+
+def conv_forward_array(x, w, geometry):
+    """y = conv(x, w) on arrays; also returns the column buffer when it was built in one piece."""
+    xp = backend.get_array_module(x, w)
+    n, c, h, width = x.shape
+    f = w.shape[0]
+    g = geometry.groups
+    oh, ow = geometry.output_hw(h, width)
+    w_rows = w.reshape(g, f // g, -1)  # (G, F/G, C/G·kh·kw)
+    y = xp.empty((n, f, oh, ow), dtype=x.dtype)
+    chunks = _batch_chunks(n, _col_bytes_per_sample(c, geometry, oh, ow, x.itemsize))
+    col = None
+    for batch in chunks:
+        col = im2col(x[batch], geometry.kernel, geometry.stride, geometry.pads, geometry.dilation, (oh, ow))
+        m = col.shape[3]
+        out = w_rows @ col.reshape(g, -1, m * oh * ow)  # (G, F/G, m·OH·OW)
+        y[batch] = out.reshape(f, m, oh, ow).transpose(1, 0, 2, 3)
+    return y, (col if len(chunks) == 1 else None)
+
+
+def conv_grad_input_array(gy, w, x_shape, geometry):
+    """dx = col2im(Wᵀ @ dy): the transposed convolution of dy, shaped like x."""
+    xp = backend.get_array_module(gy, w)
+    n, f, oh, ow = gy.shape
+    c = x_shape[1]
+    g = geometry.groups
+    kh, kw = geometry.kernel
+    w_cols = w.reshape(g, f // g, -1).transpose(0, 2, 1)  # (G, C/G·kh·kw, F/G)
+    dy = _grouped_dy(gy, g)
+    gx = xp.empty((n,) + tuple(x_shape[1:]), dtype=gy.dtype)
+    for batch in _batch_chunks(n, _col_bytes_per_sample(c, geometry, oh, ow, gy.itemsize)):
+        m = batch.stop - batch.start
+        col = (w_cols @ dy[:, :, batch].reshape(g, f // g, m * oh * ow)).reshape(c, kh, kw, m, oh, ow)
+        gx[batch] = col2im(col, (m,) + tuple(x_shape[1:]), geometry.stride, geometry.pads, geometry.dilation)
+    return gx
+
+
+def conv_grad_weight_array(x, gy, w_shape, geometry, col=None):
+    """dW = dy @ im2col(x)ᵀ, summed over the batch (reusing forward's column buffer if given)."""
+    xp = backend.get_array_module(x, gy)
+    n, f, oh, ow = gy.shape
+    c = x.shape[1]
+    g = geometry.groups
+    dy = _grouped_dy(gy, g)
+    gw = xp.zeros((g, f // g, int(np.prod(w_shape[1:]))), dtype=gy.dtype)
+    chunks = [slice(0, n)] if col is not None else _batch_chunks(
+        n, _col_bytes_per_sample(c, geometry, oh, ow, x.itemsize)
+    )
+    for batch in chunks:
+        m = batch.stop - batch.start
+        if col is None or len(chunks) > 1:
+            col = im2col(x[batch], geometry.kernel, geometry.stride, geometry.pads, geometry.dilation, (oh, ow))
+        gw += dy[:, :, batch].reshape(g, f // g, m * oh * ow) @ col.reshape(g, -1, m * oh * ow).transpose(0, 2, 1)
+    return gw.reshape(w_shape)
+
+
+class Conv2dFunction(Function):
+    """y = conv2d(x, w) + b."""
+
+    def __init__(self, geometry):
+        self.geometry = geometry
+
+    def forward(self, x, w, b=None):
+        y, self.col = conv_forward_array(x, w, self.geometry)
+        if b is not None:
+            y += b.reshape(1, -1, 1, 1)
+        return y
+
+    def backward(self, gy):
+        x, w = self.inputs[0], self.inputs[1]
+        gx = gw = gb = None
+        if self.needs_input_grad[0]:
+            gx = ConvTranspose2dFunction(self.geometry, x.shape[2:])(gy, w)
+        if self.needs_input_grad[1]:
+            gw = Conv2dGradWeight(self.geometry, w.shape, self.col)(x, gy)
+        if len(self.inputs) == 3 and self.needs_input_grad[2]:
+            gb = gy.sum((0, 2, 3))
+        return gx, gw, gb
+
+
+class ConvTranspose2dFunction(Function):
+    """y = conv_transpose(x, w) + b: the adjoint of conv2d with the same geometry, whose input
+    plays the role of conv2d's output (so y has conv2d's *input* size ``out_hw``)."""
+
+    def __init__(self, geometry, out_hw):
+        self.geometry, self.out_hw = geometry, tuple(out_hw)
+
+    def forward(self, x, w, b=None):
+        out_shape = (x.shape[0], w.shape[1] * self.geometry.groups) + self.out_hw
+        y = conv_grad_input_array(x, w, out_shape, self.geometry)
+        if b is not None:
+            y += b.reshape(1, -1, 1, 1)
+        return y
+
+    def backward(self, gy):
+        x, w = self.inputs[0], self.inputs[1]
+        gx = gw = gb = None
+        if self.needs_input_grad[0]:
+            gx = _crop(Conv2dFunction(self.geometry)(gy, w), x.shape[2:])
+        if self.needs_input_grad[1]:
+            gw = Conv2dGradWeight(self.geometry, w.shape)(gy, x)
+        if len(self.inputs) == 3 and self.needs_input_grad[2]:
+            gb = gy.sum((0, 2, 3))
+        return gx, gw, gb
+
+
+class Conv2dGradWeight(Function):
+    """dW = conv2d's weight gradient as a function of (x, dy); linear in each argument."""
+
+    def __init__(self, geometry, w_shape, col=None):
+        self.geometry, self.w_shape, self.col = geometry, tuple(w_shape), col
+
+    def forward(self, x, gy):
+        gw = conv_grad_weight_array(x, gy, self.w_shape, self.geometry, self.col)
+        self.col = None  # only needed once; do not keep a big buffer alive in the graph
+        return gw
+
+    def backward(self, ggw):
+        x, gy = self.inputs
+        gx = ggy = None
+        if self.needs_input_grad[0]:
+            gx = ConvTranspose2dFunction(self.geometry, x.shape[2:])(gy, ggw)
+        if self.needs_input_grad[1]:
+            ggy = _crop(Conv2dFunction(self.geometry)(x, ggw), gy.shape[2:])
+        return gx, ggy
+
+
+def _crop(y, hw):
+    """With output_padding a transposed conv's output has rows that no input position reaches
+    through the adjoint convolution's windows; the adjoint convolution then yields a few more
+    positions than the transposed conv's input had.  Keep the ones that exist."""
+    if tuple(y.shape[2:]) == tuple(hw):
+        return y
+    return y[:, :, :hw[0], :hw[1]]
+
+
+# ------------------------------------------------------------------ argument handling
+
+def pair(value, name, op_name):
+    """An int or a pair of ints → a pair of ints."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return (int(value), int(value))
+    if isinstance(value, (tuple, list)) and len(value) == 2 and all(isinstance(v, (int, np.integer)) for v in value):
+        return (int(value[0]), int(value[1]))
+    raise TypeError(f"{op_name}: {name} must be an int or a pair of ints, got {value!r}")
+
+
+def _padding(padding, kernel, stride, dilation, op_name):
+    """int, pair, 'valid' or 'same' → ((top, bottom), (left, right))."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return ((0, 0), (0, 0))
+        if padding == "same":
+            if stride != (1, 1):
+                raise ValueError(f"{op_name}: padding='same' needs stride 1, got stride={stride}")
+            pads = []
+            for k, d in zip(kernel, dilation):
+                total = d * (k - 1)
+                pads.append((total // 2, total - total // 2))  # odd totals pad one more at the end
+            return tuple(pads)
+        raise ValueError(f"{op_name}: padding must be an int, a pair, 'same' or 'valid', got {padding!r}")
+    ph, pw = pair(padding, "padding", op_name)
+    if ph < 0 or pw < 0:
+        raise ValueError(f"{op_name}: padding must be non-negative, got {padding!r}")
+    return ((ph, ph), (pw, pw))
+
+
+def _positive_pair(value, name, op_name):
+    result = pair(value, name, op_name)
+    if min(result) <= 0:
+        raise ValueError(f"{op_name}: {name} must be positive, got {value!r}")
+    return result
+
+
+def _check_4d(x, name, op_name):
+    if x.ndim != 4:
+        raise RuntimeError(f"{op_name}: expected a 4-D {name} (N, C, H, W), got shape {x.shape}")
+
+
+def _check_same_dtype(op_name, **tensors):
+    named = [(k, v) for k, v in tensors.items() if v is not None]
+    first_name, first = named[0]
+    for name, tensor in named[1:]:
+        if tensor.dtype != first.dtype:
+            raise TypeError(f"{op_name}: {first_name} is {first.dtype} but {name} is {tensor.dtype}; convert one of them")
+
+
+def _unbatched(x, op_name):
+    """Accept (C, H, W) like PyTorch by adding a batch dim (removed again on return)."""
+    x = to_tensor(x)
+    if x.ndim == 3:
+        return x.unsqueeze(0), True
+    _check_4d(x, "input", op_name)
+    return x, False
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D convolution (cross-correlation, as in every framework).
+
+    input: (N, C, H, W) or (C, H, W);  weight: (F, C/groups, kh, kw);  bias: (F,) or None
+    → (N, F, OH, OW) with OH = floor((H + 2·pad − dilation·(kh − 1) − 1) / stride) + 1.
+    ``padding`` may be an int, a pair, 'valid' (0) or 'same' (output size = input size, stride 1).
+    """
+    x, unbatched = _unbatched(input, "conv2d")
+    w = to_tensor(weight)
+    _check_4d(w, "weight", "conv2d")
+    _check_same_dtype("conv2d", input=x, weight=w, bias=bias)
+    f, c_per_group, kh, kw = w.shape
+    if not isinstance(groups, (int, np.integer)) or groups <= 0:
+        raise ValueError(f"conv2d: groups must be a positive int, got {groups!r}")
+    if x.shape[1] != c_per_group * groups:
+        raise RuntimeError(
+            f"conv2d: expected input with {c_per_group * groups} channels (weight shape {w.shape}, groups={groups}), "
+            f"got {x.shape[1]} channels (input shape {x.shape})"
+        )
+    if f % groups:
+        raise RuntimeError(f"conv2d: out_channels ({f}) must be divisible by groups ({groups})")
+    stride = _positive_pair(stride, "stride", "conv2d")
+    dilation = _positive_pair(dilation, "dilation", "conv2d")
+    geometry = ConvGeometry((kh, kw), stride, _padding(padding, (kh, kw), stride, dilation, "conv2d"), dilation, int(groups))
+    oh, ow = geometry.output_hw(*x.shape[2:])
+    if oh <= 0 or ow <= 0:
+        raise RuntimeError(
+            f"conv2d: input of spatial size {x.shape[2:]} is too small for kernel {(kh, kw)} with dilation "
+            f"{dilation} and padding {geometry.pads} (output would be {oh}×{ow})"
+        )
+    if bias is not None:
+        b = to_tensor(bias)
+        if b.shape != (f,):
+            raise RuntimeError(f"conv2d: expected bias of shape ({f},), got {b.shape}")
+        y = Conv2dFunction(geometry)(x, w, b)
+    else:
+        y = Conv2dFunction(geometry)(x, w)
+    return y.squeeze(0) if unbatched else y
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """Transposed convolution ("deconvolution"): the gradient of conv2d with respect to its input.
+
+    input: (N, C_in, H, W);  weight: (C_in, C_out/groups, kh, kw)  →  (N, C_out, OH, OW) with
+    OH = (H − 1)·stride − 2·padding + dilation·(kh − 1) + output_padding + 1.
+    """
+    x, unbatched = _unbatched(input, "conv_transpose2d")
+    w = to_tensor(weight)
+    _check_4d(w, "weight", "conv_transpose2d")
+    _check_same_dtype("conv_transpose2d", input=x, weight=w, bias=bias)
+    c_in, c_out_per_group, kh, kw = w.shape
+    if x.shape[1] != c_in:
+        raise RuntimeError(
+            f"conv_transpose2d: expected input with {c_in} channels (weight shape {w.shape}), got {x.shape[1]} "
+            f"(input shape {x.shape})"
+        )
+    if c_in % groups:
+        raise RuntimeError(f"conv_transpose2d: in_channels ({c_in}) must be divisible by groups ({groups})")
+    stride = _positive_pair(stride, "stride", "conv_transpose2d")
+    dilation = _positive_pair(dilation, "dilation", "conv_transpose2d")
+    ph, pw = pair(padding, "padding", "conv_transpose2d")
+    oph, opw = pair(output_padding, "output_padding", "conv_transpose2d")
+    if oph >= max(stride[0], dilation[0]) or opw >= max(stride[1], dilation[1]):
+        raise ValueError(f"conv_transpose2d: output_padding {output_padding} must be smaller than stride or dilation")
+    h, width = x.shape[2:]
+    out_hw = (
+        (h - 1) * stride[0] - 2 * ph + dilation[0] * (kh - 1) + oph + 1,
+        (width - 1) * stride[1] - 2 * pw + dilation[1] * (kw - 1) + opw + 1,
+    )
+    if min(out_hw) <= 0:
+        raise RuntimeError(f"conv_transpose2d: the output size {out_hw} would not be positive")
+    geometry = ConvGeometry((kh, kw), stride, ((ph, ph), (pw, pw)), dilation, int(groups))
+    inputs = (x, w) if bias is None else (x, w, to_tensor(bias))
+    y = ConvTranspose2dFunction(geometry, out_hw)(*inputs)
+    return y.squeeze(0) if unbatched else y
+
+
+class Unfold(Function):
+    """(N, C, H, W) → (N, C·kh·kw, L): every column one flattened kernel window (PyTorch's layout)."""
+
+    def __init__(self, geometry):
+        self.geometry = geometry
+
+    def forward(self, x):
+        col = im2col(x, self.geometry.kernel, self.geometry.stride, self.geometry.pads, self.geometry.dilation)
+        c, kh, kw, n, oh, ow = col.shape
+        self.x_hw = x.shape[2:]
+        return col.transpose(3, 0, 1, 2, 4, 5).reshape(n, c * kh * kw, oh * ow)
+
+    def backward(self, gy):
+        return Fold(self.geometry, self.x_hw)(gy)
+
+
+class Fold(Function):
+    """(N, C·kh·kw, L) → (N, C, H, W), summing overlapping windows (the adjoint of Unfold)."""
+
+    def __init__(self, geometry, output_hw):
+        self.geometry, self.output_hw = geometry, tuple(output_hw)
+
+    def forward(self, cols):
+        kh, kw = self.geometry.kernel
+        n, ckk, length = cols.shape
+        oh, ow = self.geometry.output_hw(*self.output_hw)
+        if ckk % (kh * kw) or oh * ow != length:
+            raise RuntimeError(
+                f"fold: input of shape {cols.shape} does not match kernel {(kh, kw)} and output size "
+                f"{self.output_hw} (expected C·{kh * kw} rows and {oh * ow} columns)"
+            )
+        c = ckk // (kh * kw)
+        col = cols.reshape(n, c, kh, kw, oh, ow).transpose(1, 2, 3, 0, 4, 5)
+        return col2im(col, (n, c) + self.output_hw, self.geometry.stride, self.geometry.pads, self.geometry.dilation)
+
+    def backward(self, gy):
+        return Unfold(self.geometry)(gy)
+
+
+def _fold_geometry(kernel_size, dilation, padding, stride, op_name):
+    kernel = _positive_pair(kernel_size, "kernel_size", op_name)
+    ph, pw = pair(padding, "padding", op_name)
+    return ConvGeometry(kernel, _positive_pair(stride, "stride", op_name), ((ph, ph), (pw, pw)),
+                        _positive_pair(dilation, "dilation", op_name), 1)
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """im2col exposed: (N, C, H, W) → (N, C·kh·kw, L), L = OH·OW."""
+    x = to_tensor(input)
+    _check_4d(x, "input", "unfold")
+    return Unfold(_fold_geometry(kernel_size, dilation, padding, stride, "unfold"))(x)
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """col2im exposed: (N, C·kh·kw, L) → (N, C, *output_size), overlapping values summed."""
+    cols = to_tensor(input)
+    if cols.ndim != 3:
+        raise RuntimeError(f"fold: expected a 3-D input (N, C·kh·kw, L), got shape {cols.shape}")
+    geometry = _fold_geometry(kernel_size, dilation, padding, stride, "fold")
+    return Fold(geometry, pair(output_size, "output_size", "fold"))(cols)
+
+
+def conv_output_size(size, kernel, stride=1, padding=0, dilation=1):
+    """floor((size + 2·padding − dilation·(kernel − 1) − 1) / stride) + 1."""
+    return math.floor((size + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1

@@ -1,0 +1,86 @@
+"""im2col and col2im on raw arrays: the data movement that turns convolution into one matrix product.
+
+For an input x of shape (N, C, H, W) and a kh×kw kernel, the *column buffer* holds, for every
+output position, the C·kh·kw input values its kernel window covers:
+
+    col[c, i, j, n, oh, ow] = x_padded[n, c, oh·sh + i·dh, ow·sw + j·dw]      shape (C, kh, kw, N, OH, OW)
+
+Read as a matrix of shape (C·kh·kw, N·OH·OW), every *column* is one flattened window, so a
+convolution with weights W of shape (F, C·kh·kw) is the single product W @ col.
+
+We build it the Chainer way: one strided slice per kernel offset (i, j) — kh·kw copies of an
+(N, C, OH, OW) block, no index arrays, and stride and dilation come free from slicing.
+col2im is the same loop with ``+=``: it sends every column entry back to the input pixel it
+came from, adding where windows overlap (which is exactly the adjoint of im2col).
+See docs/im2col.md for a picture.
+"""
+from .. import backend
+
+
+def out_size(size, kernel, stride, pad_before, pad_after, dilation, ceil_mode=False):
+    """Output length along one axis: floor((H + p_before + p_after − d·(k − 1) − 1) / s) + 1.
+
+    With ``ceil_mode`` the division rounds up, but a last window that would start inside the
+    right padding is dropped (PyTorch's rule for pooling).
+    """
+    span = size + pad_before + pad_after - dilation * (kernel - 1) - 1
+    if span < 0:
+        return 0
+    if not ceil_mode:
+        return span // stride + 1
+    out = -(-span // stride) + 1
+    if (out - 1) * stride >= size + pad_before:
+        out -= 1
+    return out
+
+
+def pad_spatial(x, pads, value=0.0, extra=(0, 0)):
+    """Pad the last two axes: ``pads = ((top, bottom), (left, right))``; ``extra`` adds to bottom/right."""
+    (top, bottom), (left, right) = pads
+    bottom, right = bottom + extra[0], right + extra[1]
+    if not (top or bottom or left or right):
+        return x
+    xp = backend.get_array_module(x)
+    n, c, h, w = x.shape
+    out = xp.full((n, c, h + top + bottom, w + left + right), value, dtype=x.dtype)
+    out[:, :, top:top + h, left:left + w] = x
+    return out
+
+
+def im2col(x, kernel, stride, pads, dilation, out_hw=None):
+    """x: (N, C, H, W) → col: (C, kh, kw, N, OH, OW)."""
+    xp = backend.get_array_module(x)
+    n, c, h, w = x.shape
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    oh, ow = out_hw or (
+        out_size(h, kh, sh, *pads[0], dh),
+        out_size(w, kw, sw, *pads[1], dw),
+    )
+    padded = pad_spatial(x, pads)
+    col = xp.empty((c, kh, kw, n, oh, ow), dtype=x.dtype)
+    for i in range(kh):
+        top = i * dh
+        for j in range(kw):
+            left = j * dw
+            window = padded[:, :, top:top + sh * (oh - 1) + 1:sh, left:left + sw * (ow - 1) + 1:sw]
+            col[:, i, j] = window.transpose(1, 0, 2, 3)  # (N, C, OH, OW) → (C, N, OH, OW)
+    return col
+
+
+def col2im(col, x_shape, stride, pads, dilation):
+    """col: (C, kh, kw, N, OH, OW) → x: (N, C, H, W), summing overlapping contributions."""
+    xp = backend.get_array_module(col)
+    c, kh, kw, n, oh, ow = col.shape
+    _, _, h, w = x_shape
+    (sh, sw), (dh, dw) = stride, dilation
+    (top_pad, bottom_pad), (left_pad, right_pad) = pads
+    # The padded image must hold every window, also ones that start in the right padding.
+    hp = max(h + top_pad + bottom_pad, dh * (kh - 1) + sh * (oh - 1) + 1)
+    wp = max(w + left_pad + right_pad, dw * (kw - 1) + sw * (ow - 1) + 1)
+    padded = xp.zeros((n, c, hp, wp), dtype=col.dtype)
+    for i in range(kh):
+        top = i * dh
+        for j in range(kw):
+            left = j * dw
+            padded[:, :, top:top + sh * (oh - 1) + 1:sh, left:left + sw * (ow - 1) + 1:sw] += col[:, i, j].transpose(1, 0, 2, 3)
+    return padded[:, :, top_pad:top_pad + h, left_pad:left_pad + w]

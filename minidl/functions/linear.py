@@ -1,0 +1,15 @@
+"""``linear(x, W, b) = x @ Wᵀ + b``: x (..., in_features), W (out_features, in_features), b (out_features,)."""
+from ._utils import to_tensor
+
+
+def linear(input, weight, bias=None):
+    x, w = to_tensor(input), to_tensor(weight)
+    if x.shape[-1] != w.shape[-1]:
+        raise RuntimeError(
+            f"linear: input has {x.shape[-1]} features (shape {x.shape}) but weight expects "
+            f"{w.shape[-1]} (weight shape {w.shape})"
+        )
+    y = x @ w.mT
+    if bias is not None:
+        y = y + bias
+    return y

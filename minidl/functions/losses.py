@@ -1,0 +1,181 @@
+"""Loss functions, with PyTorch's arguments, reductions ('mean', 'sum', 'none') and conventions.
+
+Cross-entropy goes through ``log_softmax`` (never ``log(softmax(x))``): subtracting the max
+before exponentiating keeps it finite for any logits.
+"""
+from .. import backend, dtypes
+from ..tensor import Tensor
+from ._utils import to_tensor
+from .activation import relu
+from .compare import where
+from .softmax import log_softmax
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def _reduce(loss, reduction, op_name):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(f"{op_name}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+
+
+def _classes_last(x):
+    """(N, C, d1, ...) → (N·d1·..., C); (N, C) stays."""
+    if x.ndim == 2:
+        return x
+    dims = (0,) + tuple(range(2, x.ndim)) + (1,)
+    return x.permute(*dims).reshape(-1, x.shape[1])
+
+
+def _check_class_targets(logits, target, op_name):
+    if target.dtype.kind not in "iu":
+        raise TypeError(f"{op_name}: class-index targets must be integers, got dtype {target.dtype}")
+    expected = (logits.shape[0],) + logits.shape[2:]
+    if target.shape != expected:
+        raise RuntimeError(
+            f"{op_name}: expected target of shape {expected} for input of shape {logits.shape}, got {target.shape}"
+        )
+
+
+def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+    """Negative log-likelihood: −w[t]·input[n, t] for log-probabilities ``input`` (N, C, ...) and
+    class indices ``target`` (N, ...).  'mean' divides by the summed weights of the counted targets."""
+    logp = to_tensor(input)
+    target = to_tensor(target)
+    if logp.ndim < 2:
+        raise RuntimeError(f"nll_loss: expected input of shape (N, C, ...), got {logp.shape}")
+    _check_class_targets(logp, target, "nll_loss")
+    xp = backend.get_array_module(logp.data)
+    flat_logp = _classes_last(logp)
+    labels = target.data.reshape(-1)
+    counted = labels != ignore_index
+    classes = flat_logp.shape[1]
+    safe_labels = xp.where(counted, labels, 0)
+    if bool(((safe_labels < 0) | (safe_labels >= classes)).any()):
+        bad = int(safe_labels[(safe_labels < 0) | (safe_labels >= classes)][0])
+        raise IndexError(f"nll_loss: target {bad} is out of bounds for {classes} classes")
+    picked = flat_logp[xp.arange(labels.shape[0]), safe_labels]  # (M,)
+    sample_weight = counted.astype(logp.dtype)
+    if weight is not None:
+        sample_weight = sample_weight * _array(weight)[safe_labels].astype(logp.dtype)
+    losses = -picked * sample_weight
+    if reduction == "mean":
+        return losses.sum() / float(sample_weight.sum())
+    if reduction == "none":
+        return losses.reshape(target.shape)
+    return _reduce(losses, reduction, "nll_loss")
+
+
+def _array(value):
+    return value.data if isinstance(value, Tensor) else value
+
+
+def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+    """Softmax cross-entropy from raw scores (logits) ``input`` (N, C) or (N, C, d1, ...).
+
+    ``target``: class indices (N, ...) or class probabilities shaped like ``input``.
+    ``label_smoothing`` ε mixes the target with the uniform distribution: (1 − ε)·target + ε/C.
+    """
+    logits = to_tensor(input)
+    target = to_tensor(target)
+    if logits.ndim < 2:
+        raise RuntimeError(f"cross_entropy: expected input of shape (N, C, ...), got {logits.shape}")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    logp = log_softmax(logits, 1)
+    classes = logits.shape[1]
+    w_shape = (1, classes) + (1,) * (logits.ndim - 2)
+    if dtypes.is_floating(target.dtype):  # class probabilities
+        if target.shape != logits.shape:
+            raise RuntimeError(f"cross_entropy: probability targets must have the input's shape {logits.shape}, got {target.shape}")
+        probs = target * (1 - label_smoothing) + label_smoothing / classes if label_smoothing else target
+        weighted = logp * probs if weight is None else logp * probs * to_tensor(weight).reshape(w_shape)
+        return _reduce(-weighted.sum(1), reduction, "cross_entropy")
+    nll = nll_loss(logp, target, weight, ignore_index, reduction)
+    if not label_smoothing:
+        return nll
+    # The smoothing term: ε/C · Σ_c −w_c·log p_c per counted sample, reduced like nll.
+    xp = backend.get_array_module(logp.data)
+    counted = (target.data != ignore_index).astype(logp.dtype)
+    weighted = logp if weight is None else logp * to_tensor(weight).reshape(w_shape)
+    smooth = -weighted.sum(1) * counted
+    if reduction == "mean":
+        if weight is None:
+            denominator = float(counted.sum())
+        else:
+            labels = xp.where(target.data != ignore_index, target.data, 0)
+            denominator = float((_array(weight)[labels] * counted).sum())
+        smooth = smooth.sum() / denominator
+    else:
+        smooth = _reduce(smooth, reduction, "cross_entropy")
+    return nll * (1 - label_smoothing) + smooth * (label_smoothing / classes)
+
+
+def _same_shape(input, target, op_name):
+    input, target = to_tensor(input), to_tensor(target, like=to_tensor(input))
+    if input.shape != target.shape:
+        raise RuntimeError(
+            f"{op_name}: input shape {input.shape} and target shape {target.shape} differ "
+            "(broadcasting a loss target is almost always a bug; reshape one of them)"
+        )
+    return input, target
+
+
+def mse_loss(input, target, reduction="mean"):
+    """(input − target)², reduced."""
+    input, target = _same_shape(input, target, "mse_loss")
+    difference = input - target
+    return _reduce(difference * difference, reduction, "mse_loss")
+
+
+def l1_loss(input, target, reduction="mean"):
+    """|input − target|, reduced."""
+    input, target = _same_shape(input, target, "l1_loss")
+    return _reduce((input - target).abs(), reduction, "l1_loss")
+
+
+def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+    """−[t·log x + (1 − t)·log(1 − x)] for probabilities x; logs are clamped at −100 as in PyTorch."""
+    input, target = _same_shape(input, target, "binary_cross_entropy")
+    if bool(((input.data < 0) | (input.data > 1)).any()):
+        raise ValueError("binary_cross_entropy: input must hold probabilities in [0, 1] (use binary_cross_entropy_with_logits for logits)")
+    log_x = input.log().clamp(min=-100.0)
+    log_1mx = (1 - input).log().clamp(min=-100.0)
+    loss = -(target * log_x + (1 - target) * log_1mx)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction, "binary_cross_entropy")
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
+    """BCE on logits x, computed stably as (1 − t)·x + (1 + (pw − 1)·t)·(log(1 + e^(−|x|)) + max(−x, 0))."""
+    input, target = _same_shape(input, target, "binary_cross_entropy_with_logits")
+    softplus_neg = (-input.abs()).exp().log1p() + relu(-input)  # log(1 + e^(−x)), stable
+    log_weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * target
+    loss = (1 - target) * input + log_weight * softplus_neg
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction, "binary_cross_entropy_with_logits")
+
+
+def kl_div(input, target, reduction="mean", log_target=False):
+    """KL(target ‖ exp(input)) pointwise: target·(log target − input), with 0·log 0 = 0.
+
+    ``input`` holds log-probabilities.  Use ``reduction='batchmean'`` for the true KL divergence
+    per sample (PyTorch's 'mean' divides by the number of elements).
+    """
+    input, target = _same_shape(input, target, "kl_div")
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        positive = target.data > 0
+        safe_log = where(positive, target, 1.0).log()
+        loss = where(positive, target * (safe_log - input), 0.0)
+    if reduction == "batchmean":
+        return loss.sum() / input.shape[0]
+    return _reduce(loss, reduction, "kl_div")
+

@@ -1,0 +1,311 @@
+"""Pooling: ``max_pool2d``, ``avg_pool2d``, ``adaptive_avg_pool2d``, ``adaptive_max_pool2d``.
+
+Like im2col, pooling visits the kh·kw kernel offsets one strided view at a time: the view for
+offset (i, j) holds, for every output position, the input pixel at that place in its window.
+Reducing over offsets with elementwise ``maximum`` / ``+`` avoids reshaping into windows (NumPy
+reduces tiny axes slowly).
+
+Max pooling remembers, per output, *which* offset won (``argmax``, 0 … kh·kw−1).  Ties go to
+the first maximum in row-major order inside the window, because a later view only wins when it
+is strictly greater.  The backward pass sends each output's gradient to its winner; the double
+backward gathers from the same positions.  Both are linear, so they are each other's adjoint.
+"""
+import numpy as np
+
+from .. import backend
+from ..autograd import Function
+from ._utils import to_tensor
+from .conv import _positive_pair, pair
+from .im2col import out_size, pad_spatial
+
+
+class PoolGeometry:
+    """Kernel, stride, symmetric padding, dilation and the output size of one pooling call."""
+
+    def __init__(self, kernel, stride, padding, dilation, ceil_mode, hw):
+        self.kernel, self.stride, self.padding, self.dilation = kernel, stride, padding, dilation
+        h, w = hw
+        self.hw = (h, w)
+        self.out_hw = tuple(
+            out_size(size, k, s, p, p, d, ceil_mode)
+            for size, k, s, p, d in zip(hw, kernel, stride, padding, dilation)
+        )
+        # ceil_mode windows may run past the right padding: pad a little more there.
+        self.extra = tuple(
+            max(0, d * (k - 1) + s * (o - 1) + 1 - (size + 2 * p))
+            for size, k, s, p, d, o in zip(hw, kernel, stride, padding, dilation, self.out_hw)
+        )
+        self.overlapping = any(s < d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
+
+    def pads(self):
+        ph, pw = self.padding
+        return ((ph, ph), (pw, pw))
+
+    def offsets(self):
+        """(position in window, row slice, column slice) for every kernel offset, row-major."""
+        (kh, kw), (sh, sw), (dh, dw) = self.kernel, self.stride, self.dilation
+        oh, ow = self.out_hw
+        for i in range(kh):
+            for j in range(kw):
+                rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
+                cols = slice(j * dw, j * dw + sw * (ow - 1) + 1, sw)
+                yield i * kw + j, rows, cols
+
+    def padded(self, x, value):
+        return pad_spatial(x, self.pads(), value, self.extra)
+
+    def unpad(self, padded):
+        (ph, pw), (h, w) = self.padding, self.hw
+        return padded[:, :, ph:ph + h, pw:pw + w]
+
+
+def _scatter(gy, argmax, geometry):
+    """Send gy[n, c, oh, ow] to the input pixel that won its window (adding where windows overlap)."""
+    xp = backend.get_array_module(gy)
+    n, c = gy.shape[:2]
+    h, w = geometry.hw
+    (ph, pw), (eh, ew) = geometry.padding, geometry.extra
+    gx = xp.zeros((n, c, h + 2 * ph + eh, w + 2 * pw + ew), dtype=gy.dtype)
+    zero = gy.dtype.type(0)
+    for position, rows, cols in geometry.offsets():
+        contribution = xp.where(argmax == position, gy, zero)
+        if geometry.overlapping:
+            gx[:, :, rows, cols] += contribution
+        else:  # fast path: windows do not overlap, every pixel is written by one offset only
+            gx[:, :, rows, cols] = contribution
+    return geometry.unpad(gx)
+
+
+def _gather(x, argmax, geometry):
+    """out[n, c, oh, ow] = x at the winning pixel of window (oh, ow)."""
+    xp = backend.get_array_module(x)
+    padded = geometry.padded(x, 0)
+    out = xp.zeros(argmax.shape, dtype=x.dtype)
+    for position, rows, cols in geometry.offsets():
+        out = xp.where(argmax == position, padded[:, :, rows, cols], out)
+    return out
+
+
+class MaxPool2dFunction(Function):
+    """y = max over each window;  dx = dy routed to each window's (first) maximum."""
+
+    def __init__(self, geometry):
+        self.geometry = geometry
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        padded = self.geometry.padded(x, -np.inf)
+        out = argmax = None
+        for position, rows, cols in self.geometry.offsets():
+            view = padded[:, :, rows, cols]
+            if out is None:
+                out = view.copy()
+                argmax = xp.zeros(out.shape, dtype=np.int32)
+                continue
+            better = view > out  # strictly greater: ties keep the earlier offset
+            out = xp.where(better, view, out)
+            argmax = xp.where(better, np.int32(position), argmax)
+        self.argmax = argmax
+        return out, argmax
+
+    def backward(self, gy, _unused_argmax_grad=None):
+        return MaxPoolScatter(self.geometry, self.argmax)(gy)
+
+
+class MaxPoolScatter(Function):
+    """dx from dy (linear); its own gradient gathers at the same positions."""
+
+    def __init__(self, geometry, argmax):
+        self.geometry, self.argmax = geometry, argmax
+
+    def forward(self, gy):
+        return _scatter(gy, self.argmax, self.geometry)
+
+    def backward(self, ggx):
+        return MaxPoolGather(self.geometry, self.argmax)(ggx)
+
+
+class MaxPoolGather(Function):
+    def __init__(self, geometry, argmax):
+        self.geometry, self.argmax = geometry, argmax
+
+    def forward(self, x):
+        return _gather(x, self.argmax, self.geometry)
+
+    def backward(self, gy):
+        return MaxPoolScatter(self.geometry, self.argmax)(gy)
+
+
+def _pool_args(x, kernel_size, stride, padding, dilation, op_name):
+    kernel = _positive_pair(kernel_size, "kernel_size", op_name)
+    stride = kernel if stride is None or stride == [] else _positive_pair(stride, "stride", op_name)
+    padding = pair(padding, "padding", op_name)
+    dilation = _positive_pair(dilation, "dilation", op_name)
+    if any(p < 0 or p > k // 2 for p, k in zip(padding, kernel)):
+        raise ValueError(f"{op_name}: padding {padding} must be between 0 and half the kernel size {kernel}")
+    return kernel, stride, padding, dilation
+
+
+def _input_4d(input, op_name):
+    x = to_tensor(input)
+    if x.ndim == 3:
+        return x.unsqueeze(0), True
+    if x.ndim != 4:
+        raise RuntimeError(f"{op_name}: expected a 3-D or 4-D input (N, C, H, W), got shape {x.shape}")
+    return x, False
+
+
+def _check_output(geometry, x, op_name):
+    if min(geometry.out_hw) <= 0:
+        raise RuntimeError(
+            f"{op_name}: input of spatial size {x.shape[2:]} is too small for kernel {geometry.kernel} "
+            f"(output would be {geometry.out_hw})"
+        )
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """Max over kh×kw windows.  input (N, C, H, W) → (N, C, OH, OW); padding counts as −∞.
+
+    With ``return_indices=True`` also returns, like PyTorch, the flat index h·W + w of each maximum
+    in the (unpadded) input plane.
+    """
+    x, unbatched = _input_4d(input, "max_pool2d")
+    kernel, stride, padding, dilation = _pool_args(x, kernel_size, stride, padding, dilation, "max_pool2d")
+    geometry = PoolGeometry(kernel, stride, padding, dilation, ceil_mode, x.shape[2:])
+    _check_output(geometry, x, "max_pool2d")
+    y, argmax = MaxPool2dFunction(geometry)(x)
+    if unbatched:
+        y, argmax = y.squeeze(0), argmax.squeeze(0)
+    if return_indices:
+        return y, _flat_indices(argmax.data, geometry)
+    return y
+
+
+def _flat_indices(argmax, geometry):
+    """Window offset of the max → flat index into the H×W input plane."""
+    xp = backend.get_array_module(argmax)
+    (kh, kw), (sh, sw), (dh, dw) = geometry.kernel, geometry.stride, geometry.dilation
+    (ph, pw), (h, w) = geometry.padding, geometry.hw
+    oh, ow = argmax.shape[-2:]
+    rows = xp.arange(oh).reshape(-1, 1) * sh - ph + (argmax // kw) * dh
+    cols = xp.arange(ow).reshape(1, -1) * sw - pw + (argmax % kw) * dw
+    return to_tensor((rows * w + cols).astype(np.int64))
+
+
+class AvgPoolSum(Function):
+    """y = Σ window / divisor;  dx = dy / divisor spread over the window (AvgPoolSpread)."""
+
+    def __init__(self, geometry, divisor):
+        self.geometry, self.divisor = geometry, divisor
+
+    def forward(self, x):
+        padded = self.geometry.padded(x, 0)
+        total = None
+        for _, rows, cols in self.geometry.offsets():
+            view = padded[:, :, rows, cols]
+            total = view.copy() if total is None else total + view
+        return total / self.divisor
+
+    def backward(self, gy):
+        return AvgPoolSpread(self.geometry, self.divisor)(gy)
+
+
+class AvgPoolSpread(Function):
+    def __init__(self, geometry, divisor):
+        self.geometry, self.divisor = geometry, divisor
+
+    def forward(self, gy):
+        xp = backend.get_array_module(gy)
+        n, c = gy.shape[:2]
+        share = gy / self.divisor
+        h, w = self.geometry.hw
+        (ph, pw), (eh, ew) = self.geometry.padding, self.geometry.extra
+        gx = xp.zeros((n, c, h + 2 * ph + eh, w + 2 * pw + ew), dtype=gy.dtype)
+        for _, rows, cols in self.geometry.offsets():
+            gx[:, :, rows, cols] += share
+        return self.geometry.unpad(gx)
+
+    def backward(self, ggx):
+        return AvgPoolSum(self.geometry, self.divisor)(ggx)
+
+
+def _avg_divisor(geometry, count_include_pad, xp, dtype):
+    """How many elements each window averages (PyTorch's rule): windows are clipped to the padded
+    input; without ``count_include_pad`` they are clipped to the real input."""
+    counts = []
+    for size, k, s, p, o in zip(geometry.hw, geometry.kernel, geometry.stride, geometry.padding, geometry.out_hw):
+        start = np.arange(o) * s - p
+        end = np.minimum(start + k, size + p)
+        if not count_include_pad:
+            start, end = np.maximum(start, 0), np.minimum(end, size)
+        else:
+            start = np.maximum(start, -p)
+        counts.append(end - start)
+    return xp.asarray(np.outer(counts[0], counts[1]).astype(dtype))
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """Mean over kh×kw windows.  input (N, C, H, W) → (N, C, OH, OW)."""
+    x, unbatched = _input_4d(input, "avg_pool2d")
+    kernel, stride, padding, dilation = _pool_args(x, kernel_size, stride, padding, 1, "avg_pool2d")
+    geometry = PoolGeometry(kernel, stride, padding, dilation, ceil_mode, x.shape[2:])
+    _check_output(geometry, x, "avg_pool2d")
+    xp = backend.get_array_module(x.data)
+    if divisor_override:
+        divisor = xp.asarray(x.dtype.type(divisor_override))
+    else:
+        divisor = _avg_divisor(geometry, count_include_pad, xp, x.dtype)
+    y = AvgPoolSum(geometry, divisor)(x)
+    return y.squeeze(0) if unbatched else y
+
+
+def _adaptive_bins(size, out):
+    """PyTorch's adaptive bins: [floor(i·size/out), ceil((i+1)·size/out))."""
+    return [((i * size) // out, -(-((i + 1) * size) // out)) for i in range(out)]
+
+
+def _adaptive_size(output_size, hw):
+    if isinstance(output_size, (int, np.integer)):
+        output_size = (output_size, output_size)
+    return tuple(hw[i] if o is None else int(o) for i, o in enumerate(output_size))
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Average into a fixed output grid whatever the input size (VGG's 7×7, ResNet's 1×1)."""
+    x, unbatched = _input_4d(input, "adaptive_avg_pool2d")
+    h, w = x.shape[2:]
+    oh, ow = _adaptive_size(output_size, (h, w))
+    if h % oh == 0 and w % ow == 0:  # evenly divisible: an ordinary average pool
+        y = avg_pool2d(x, (h // oh, w // ow))
+    else:
+        rows = [
+            ops_stack([x[:, :, r0:r1, c0:c1].mean((2, 3)) for c0, c1 in _adaptive_bins(w, ow)], -1)
+            for r0, r1 in _adaptive_bins(h, oh)
+        ]
+        y = ops_stack(rows, -2)
+    return y.squeeze(0) if unbatched else y
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """Max into a fixed output grid (the gradient goes to each bin's first maximum)."""
+    x, unbatched = _input_4d(input, "adaptive_max_pool2d")
+    if return_indices:
+        raise ValueError("adaptive_max_pool2d: return_indices=True is not supported; use max_pool2d for indices")
+    h, w = x.shape[2:]
+    oh, ow = _adaptive_size(output_size, (h, w))
+    if h % oh == 0 and w % ow == 0:
+        y = max_pool2d(x, (h // oh, w // ow))
+    else:
+        rows = [
+            ops_stack([x[:, :, r0:r1, c0:c1].flatten(2).max(2).values for c0, c1 in _adaptive_bins(w, ow)], -1)
+            for r0, r1 in _adaptive_bins(h, oh)
+        ]
+        y = ops_stack(rows, -2)
+    return y.squeeze(0) if unbatched else y
+
+
+def ops_stack(tensors, dim):
+    from .joining import stack
+
+    return stack(tensors, dim)

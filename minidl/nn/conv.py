@@ -1,0 +1,85 @@
+"""``Conv2d`` and ``ConvTranspose2d`` layers (the math is in minidl/functions/conv.py)."""
+import math
+
+from .. import creation
+from ..functions.conv import pair
+from . import functional as F
+from . import init
+from .module import Module
+from .parameter import Parameter
+
+
+class _ConvNd(Module):
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                 weight_shape, device, dtype, name):
+        super().__init__()
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(
+                f"{name}: in_channels ({in_channels}) and out_channels ({out_channels}) must be divisible by groups ({groups})"
+            )
+        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        self.kernel_size = pair(kernel_size, "kernel_size", name)
+        self.stride = pair(stride, "stride", name)
+        self.padding = padding if isinstance(padding, str) else pair(padding, "padding", name)
+        self.dilation = pair(dilation, "dilation", name)
+        self.weight = Parameter(creation.empty(*weight_shape, dtype=dtype, device=device))
+        self.bias = Parameter(creation.empty(out_channels, dtype=dtype, device=device)) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """W, b ~ U(−1/√fan_in, 1/√fan_in), fan_in = (C_in/groups)·kh·kw (PyTorch's default)."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def extra_repr(self):
+        text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding not in ((0, 0), "valid"):
+            text += f", padding={self.padding!r}" if isinstance(self.padding, str) else f", padding={self.padding}"
+        if self.dilation != (1, 1):
+            text += f", dilation={self.dilation}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        if self.bias is None:
+            text += ", bias=False"
+        return text
+
+
+class Conv2d(_ConvNd):
+    """2-D convolution.  input (N, C_in, H, W) → (N, C_out, OH, OW); weight (C_out, C_in/groups, kh, kw)."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        if padding_mode != "zeros":
+            raise ValueError(f"Conv2d: only padding_mode='zeros' is supported, got {padding_mode!r}")
+        kh, kw = pair(kernel_size, "kernel_size", "Conv2d")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         (out_channels, in_channels // groups, kh, kw), device, dtype, "Conv2d")
+
+    def forward(self, x):
+        if x.ndim not in (3, 4) or x.shape[-3] != self.in_channels:
+            raise RuntimeError(
+                f"Conv2d: expected input with {self.in_channels} channels, got {x.shape[-3] if x.ndim >= 3 else '?'} "
+                f"(input shape {x.shape})"
+            )
+        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+
+class ConvTranspose2d(_ConvNd):
+    """Transposed convolution.  weight (C_in, C_out/groups, kh, kw) as in PyTorch."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        if padding_mode != "zeros":
+            raise ValueError(f"ConvTranspose2d: only padding_mode='zeros' is supported, got {padding_mode!r}")
+        kh, kw = pair(kernel_size, "kernel_size", "ConvTranspose2d")
+        self_output_padding = pair(output_padding, "output_padding", "ConvTranspose2d")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         (in_channels, out_channels // groups, kh, kw), device, dtype, "ConvTranspose2d")
+        self.output_padding = self_output_padding
+
+    def forward(self, x):
+        return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding, self.output_padding,
+                                  self.groups, self.dilation)

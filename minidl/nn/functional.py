@@ -1,0 +1,15 @@
+"""``minidl.nn.functional``: the same names and arguments as ``torch.nn.functional``."""
+from ..functions.activation import (  # noqa: F401
+    elu, gelu, hardsigmoid, hardswish, leaky_relu, relu, relu6, sigmoid, silu, softplus, tanh,
+)
+from ..functions.conv import conv2d, conv_transpose2d, fold, unfold  # noqa: F401
+from ..functions.conv_reference import conv2d_reference  # noqa: F401
+from ..functions.dropout import dropout, dropout2d  # noqa: F401
+from ..functions.joining import pad  # noqa: F401
+from ..functions.linear import linear  # noqa: F401
+from ..functions.losses import (  # noqa: F401
+    binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, kl_div, l1_loss, mse_loss, nll_loss,
+)
+from ..functions.normalization import batch_norm, group_norm, layer_norm, local_response_norm  # noqa: F401
+from ..functions.pooling import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d  # noqa: F401
+from ..functions.softmax import log_softmax, softmax  # noqa: F401

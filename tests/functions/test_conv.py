@@ -1,0 +1,169 @@
+"""conv2d / conv_transpose2d / unfold / fold: finite differences, the naive reference, PyTorch."""
+import hypothesis.strategies as st
+import numpy as np
+import pytest
+from hypothesis import given
+
+import minidl
+import minidl.nn.functional as F
+from minidl.functions.conv import im2col_budget_of
+from minidl.testing import check_op, compare_with_torch, random_inputs
+
+
+@st.composite
+def conv_configs(draw, max_batch=2):
+    groups = draw(st.sampled_from([1, 1, 2, 3]))
+    c_in = groups * draw(st.integers(1, 2))
+    c_out = groups * draw(st.integers(1, 2))
+    kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    sh, sw = draw(st.integers(1, 3)), draw(st.integers(1, 2))
+    dh, dw = draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    ph, pw = draw(st.integers(0, 2)), draw(st.integers(0, 2))
+    h = draw(st.integers(max(1, dh * (kh - 1) + 1 - 2 * ph), 6))
+    w = draw(st.integers(max(1, dw * (kw - 1) + 1 - 2 * pw), 6))
+    return dict(
+        x_shape=(draw(st.integers(1, max_batch)), c_in, h, w),
+        w_shape=(c_out, c_in // groups, kh, kw),
+        bias=draw(st.booleans()),
+        stride=(sh, sw), padding=(ph, pw), dilation=(dh, dw), groups=groups,
+    )
+
+
+def _conv_inputs(cfg, seed=0):
+    shapes = [cfg["x_shape"], cfg["w_shape"]] + ([(cfg["w_shape"][0],)] if cfg["bias"] else [])
+    return random_inputs(shapes, seed=seed)
+
+
+def _conv(cfg):
+    kwargs = {k: cfg[k] for k in ("stride", "padding", "dilation", "groups")}
+    return lambda x, w, b=None: F.conv2d(x, w, b, **kwargs)
+
+
+def _torch_conv(cfg):
+    import torch
+
+    kwargs = {k: cfg[k] for k in ("stride", "padding", "dilation", "groups")}
+    return lambda x, w, b=None: torch.nn.functional.conv2d(x, w, b, **kwargs)
+
+
+@given(cfg=conv_configs())
+def test_conv2d_gradcheck_and_gradgradcheck(cfg, device):
+    check_op(_conv(cfg), [t.to(device) if device != "cpu" else t for t in _conv_inputs(cfg)], gradgrad=True)
+
+
+@given(cfg=conv_configs(max_batch=3))
+def test_conv2d_matches_naive_reference(cfg):
+    x, w, *b = _conv_inputs(cfg)
+    pads = tuple((p, p) for p in cfg["padding"])
+    expected = F.conv2d_reference(x.data, w.data, b[0].data if b else None, cfg["stride"], pads, cfg["dilation"], cfg["groups"])
+    np.testing.assert_allclose(_conv(cfg)(x, w, *b).detach().numpy(), expected, rtol=1e-12, atol=1e-12)
+
+
+@given(cfg=conv_configs(max_batch=3))
+def test_conv2d_matches_torch_float64(cfg):
+    pytest.importorskip("torch")
+    assert compare_with_torch(_conv(cfg), _torch_conv(cfg), _conv_inputs(cfg), rtol=1e-5)
+
+
+@given(cfg=conv_configs(max_batch=3))
+def test_conv2d_matches_torch_float32(cfg):
+    pytest.importorskip("torch")
+    inputs = [minidl.tensor(t.data.astype(np.float32), requires_grad=True) for t in _conv_inputs(cfg)]
+    assert compare_with_torch(_conv(cfg), _torch_conv(cfg), inputs, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("padding", ["same", "valid"])
+@pytest.mark.parametrize("kernel,dilation", [((3, 3), 1), ((2, 4), 1), ((3, 2), 2)])
+def test_string_padding(padding, kernel, dilation):
+    torch = pytest.importorskip("torch")
+    x, w = random_inputs([(2, 3, 7, 6), (4, 3) + kernel])
+    assert compare_with_torch(
+        lambda a, b: F.conv2d(a, b, padding=padding, dilation=dilation),
+        lambda a, b: torch.nn.functional.conv2d(a, b, padding=padding, dilation=dilation), [x, w],
+    )
+    if padding == "same":
+        assert F.conv2d(x, w, padding="same", dilation=dilation).shape[2:] == (7, 6)
+
+
+@given(cfg=conv_configs(max_batch=2), output_padding=st.integers(0, 1))
+def test_conv_transpose2d_gradcheck_and_torch(cfg, output_padding):
+    torch = pytest.importorskip("torch")
+    stride, dilation = cfg["stride"], cfg["dilation"]
+    out_pad = tuple(min(output_padding, max(s, d) - 1) for s, d in zip(stride, dilation))
+    groups = cfg["groups"]
+    c_in, c_out = cfg["x_shape"][1], cfg["w_shape"][0]
+    shapes = [cfg["x_shape"], (c_in, c_out // groups) + cfg["w_shape"][2:]] + ([(c_out,)] if cfg["bias"] else [])
+    kwargs = dict(stride=stride, padding=cfg["padding"], output_padding=out_pad, groups=groups, dilation=dilation)
+    ours = lambda x, w, b=None: F.conv_transpose2d(x, w, b, **kwargs)  # noqa: E731
+    inputs = random_inputs(shapes)
+    try:
+        torch_out = torch.nn.functional.conv_transpose2d(
+            *[torch.from_numpy(t.data) for t in inputs], **kwargs)
+    except RuntimeError:
+        with pytest.raises(RuntimeError):  # torch refuses (output size <= 0): so must we
+            ours(*inputs)
+        return
+    assert torch_out.numel() > 0
+    check_op(ours, inputs, torch_fn=lambda x, w, b=None: torch.nn.functional.conv_transpose2d(x, w, b, **kwargs))
+
+
+@given(cfg=conv_configs(max_batch=2))
+def test_unfold_fold_gradcheck_and_torch(cfg):
+    torch = pytest.importorskip("torch")
+    kwargs = dict(kernel_size=cfg["w_shape"][2:], dilation=cfg["dilation"], padding=cfg["padding"], stride=cfg["stride"])
+    (x,) = random_inputs([cfg["x_shape"]])
+    check_op(lambda t: F.unfold(t, **kwargs), [x], torch_fn=lambda t: torch.nn.functional.unfold(t, **kwargs))
+    cols = F.unfold(x, **kwargs)
+    (c,) = random_inputs([cols.shape], seed=1)
+    size = cfg["x_shape"][2:]
+    check_op(lambda t: F.fold(t, size, **kwargs), [c], torch_fn=lambda t: torch.nn.functional.fold(t, size, **kwargs))
+
+
+def test_memory_budget_chunks_the_batch_with_same_result():
+    x, w, b = random_inputs([(6, 3, 9, 8), (4, 3, 3, 3), (4,)])
+    full = F.conv2d(x, w, b, padding=1)
+    full_grads = minidl.autograd.grad(full.sum() * 1.0 + (full * full).sum(), [x, w, b])
+    col_bytes_per_sample = 3 * 9 * 9 * 8 * 8
+    with im2col_budget_of(2 * col_bytes_per_sample):  # at most two samples per chunk
+        chunked = F.conv2d(x, w, b, padding=1)
+        chunked_grads = minidl.autograd.grad(chunked.sum() * 1.0 + (chunked * chunked).sum(), [x, w, b])
+    np.testing.assert_allclose(chunked.detach().numpy(), full.detach().numpy(), rtol=1e-12)
+    for ours, reference in zip(chunked_grads, full_grads):
+        np.testing.assert_allclose(ours.numpy(), reference.numpy(), rtol=1e-12)
+
+
+def test_chunked_conv_passes_gradcheck():
+    with im2col_budget_of(1):  # one sample at a time
+        check_op(lambda x, w: F.conv2d(x, w, stride=2, padding=1), [(3, 2, 5, 5), (2, 2, 3, 3)])
+
+
+def test_channel_mismatch_message():
+    with pytest.raises(RuntimeError, match=r"expected input with 3 channels \(weight shape \(6, 3, 5, 5\), groups=1\), got 1 channels \(input shape \(8, 1, 28, 28\)\)"):
+        F.conv2d(minidl.zeros(8, 1, 28, 28), minidl.zeros(6, 3, 5, 5))
+
+
+def test_too_small_input_message():
+    with pytest.raises(RuntimeError, match="too small for kernel"):
+        F.conv2d(minidl.zeros(1, 1, 2, 2), minidl.zeros(1, 1, 3, 3))
+
+
+def test_dtype_mismatch_message():
+    with pytest.raises(TypeError, match="input is float32 but weight is float64"):
+        F.conv2d(minidl.zeros(1, 1, 3, 3), minidl.zeros(1, 1, 3, 3, dtype=minidl.float64))
+
+
+def test_same_padding_needs_stride_one():
+    with pytest.raises(ValueError, match="padding='same' needs stride 1"):
+        F.conv2d(minidl.zeros(1, 1, 5, 5), minidl.zeros(1, 1, 3, 3), stride=2, padding="same")
+
+
+def test_unbatched_input():
+    x, w = minidl.randn(3, 6, 6), minidl.randn(4, 3, 3, 3)
+    assert F.conv2d(x, w).shape == (4, 4, 4)
+
+
+def test_float32_conv_keeps_float32_gradients():
+    x = minidl.randn(2, 3, 6, 6, requires_grad=True)
+    w = minidl.randn(4, 3, 3, 3, requires_grad=True)
+    F.conv2d(x, w, padding=1).sum().backward()
+    assert x.grad.dtype == minidl.float32 and w.grad.dtype == minidl.float32
