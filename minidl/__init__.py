@@ -29,7 +29,8 @@ from .creation import (
 from .random import get_rng_state, initial_seed, manual_seed, set_rng_state
 from . import cuda
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
-from . import nn, optim  # noqa: E402
+from . import data, nn, optim  # noqa: E402
+from . import models  # noqa: E402
 from .serialization import CheckpointError, load, save  # noqa: E402
 
 device = Device

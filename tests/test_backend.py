@@ -7,6 +7,7 @@ import pytest
 
 import minidl
 from minidl import backend
+from tests.conftest import CUDA_SKIP
 
 
 def test_device_parsing():
@@ -58,10 +59,9 @@ def test_importing_minidl_does_not_import_cupy():
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 
+@CUDA_SKIP
 @pytest.mark.cuda
-def test_cuda_round_trip(device):
-    if device == "cpu":
-        pytest.skip("the GPU variant of this test only")
-    x = minidl.randn(3, device=device, requires_grad=True)
+def test_cuda_round_trip():
+    x = minidl.randn(3, device="cuda", requires_grad=True)
     (x.cpu() * 2).sum().backward()
-    assert x.grad.device == minidl.device(device)
+    assert x.grad.device == minidl.device("cuda")

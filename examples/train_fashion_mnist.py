@@ -1,0 +1,97 @@
+"""Train a small VGG-style network with BatchNorm and data augmentation on Fashion-MNIST.
+
+    MINIDL_DATA=path/to/data python examples/train_fashion_mnist.py
+
+Two stages of two 3×3 convolutions (each followed by BatchNorm and ReLU) and a max-pool, then a
+dropout-regularised classifier — VGG's recipe in miniature (Simonyan & Zisserman 2015). Random
+crops (pad 2) and horizontal flips make every epoch see slightly different images.  It reuses
+the training loop of train_lenet_mnist.py.
+"""
+import argparse
+import pathlib
+import sys
+import time
+
+import minidl
+from minidl import nn
+from minidl.data import DataLoader, FashionMNIST, Subset
+from minidl.data import transforms as T
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from train_lenet_mnist import evaluate, plot, save_checkpoint, train_epoch  # noqa: E402
+
+MEAN, STD = (0.2860,), (0.3530,)  # Fashion-MNIST's pixel mean and standard deviation
+
+
+def small_vgg(num_classes=10, width=16):
+    def block(c_in, c_out):
+        return [nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU()]
+
+    return nn.Sequential(
+        *block(1, width), *block(width, width), nn.MaxPool2d(2),              # 28 → 14
+        *block(width, 2 * width), *block(2 * width, 2 * width), nn.MaxPool2d(2),  # 14 → 7
+        nn.Flatten(), nn.Dropout(0.3),
+        nn.Linear(2 * width * 7 * 7, 128), nn.ReLU(), nn.Dropout(0.3),
+        nn.Linear(128, num_classes),
+    )
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--epochs", type=int, default=6)
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--lr", type=float, default=0.05)
+    parser.add_argument("--momentum", type=float, default=0.9)
+    parser.add_argument("--weight-decay", type=float, default=5e-4)
+    parser.add_argument("--width", type=int, default=16, help="channels of the first stage (the second has twice as many)")
+    parser.add_argument("--no-augment", action="store_true")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--download", action="store_true")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--save", metavar="PATH")
+    parser.add_argument("--plot", metavar="PATH")
+    parser.add_argument("--train-limit", type=int, default=None)
+    parser.add_argument("--quiet", action="store_true")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    minidl.manual_seed(args.seed)
+    normalize = [T.ToTensor(), T.Normalize(MEAN, STD)]
+    augment = [] if args.no_augment else [T.RandomCrop(28, padding=2), T.RandomHorizontalFlip()]
+    train_set = FashionMNIST(args.data_dir, train=True, transform=T.Compose(augment + normalize), download=args.download)
+    test_set = FashionMNIST(args.data_dir, train=False, transform=T.Compose(normalize), download=args.download)
+    if args.train_limit:
+        train_set = Subset(train_set, range(args.train_limit))
+    train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, seed=args.seed, device=args.device)
+    test_loader = DataLoader(test_set, batch_size=500, device=args.device)
+    model = small_vgg(width=args.width).to(args.device)
+    optimizer = minidl.optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum, nesterov=True,
+                                 weight_decay=args.weight_decay)
+    scheduler = minidl.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs * len(train_loader))
+    print(f"small VGG (width {args.width}), {sum(p.numel() for p in model.parameters()):,} parameters; "
+          f"augmentation {'off' if args.no_augment else 'random crop + flip'}")
+    history = []
+    started = time.perf_counter()
+    for epoch in range(1, args.epochs + 1):
+        train_loader.set_epoch(epoch)
+        epoch_start = time.perf_counter()
+        train_loss, train_acc = train_epoch(model, optimizer, scheduler, train_loader, f"epoch {epoch}/{args.epochs}", args.quiet)
+        seconds = time.perf_counter() - epoch_start
+        test_acc, test_loss = evaluate(model, test_loader)
+        history.append(dict(epoch=epoch, train_loss=train_loss, train_acc=train_acc, test_loss=test_loss,
+                            test_acc=test_acc, seconds=seconds))
+        print(f"epoch {epoch}: train loss {train_loss:.4f} acc {100 * train_acc:.2f}% | test loss {test_loss:.4f} "
+              f"acc {100 * test_acc:.2f}% | {seconds:.1f}s", flush=True)
+        if args.save:
+            save_checkpoint(args.save, model, optimizer, scheduler, epoch, history)
+    print(f"final test accuracy {100 * history[-1]['test_acc']:.2f}% ({time.perf_counter() - started:.0f}s)")
+    if args.plot:
+        plot(history, args.plot)
+    return model, history
+
+
+if __name__ == "__main__":
+    main()
