@@ -1,2 +1,52 @@
-"""``minidl.models``: the model zoo, built only from the public ``minidl.nn`` API."""
+"""``minidl.models``: the model zoo, built only from the public ``minidl.nn`` API.
+
+Every family has its own file; module names follow torchvision where it has the model, so
+``model.load_state_dict(from_torch(torchvision_state_dict))`` works key for key.
+"""
+from .alexnet import AlexNet, AlexNetCIFAR, AlexNetPaper, ZFNet, alexnet, alexnet_cifar, alexnet_paper, zfnet  # noqa: F401
+from .densenet import DenseNet, densenet121, densenet161, densenet169, densenet201  # noqa: F401
+from .googlenet import GoogLeNet, GoogLeNetOutputs, googlenet, googlenet_loss  # noqa: F401
+from .inception import InceptionOutputs, InceptionV3, inception_v3  # noqa: F401
 from .lenet import LeNet5, lenet5  # noqa: F401
+from .mobilenet import (  # noqa: F401
+    MobileNetV1, MobileNetV2, MobileNetV3, mobilenet_v1, mobilenet_v2, mobilenet_v3_large, mobilenet_v3_small,
+)
+from .resnet import (  # noqa: F401
+    ResNet, resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d, se_resnet50, wide_resnet50_2,
+)
+from .resnet_cifar import CifarResNet, resnet20, resnet32, resnet44, resnet56, resnet110  # noqa: F401
+from .shufflenet import ShuffleNetV2, shufflenet_v2_x0_5, shufflenet_v2_x1_0, shufflenet_v2_x1_5, shufflenet_v2_x2_0  # noqa: F401
+from .squeezenet import SqueezeNet, squeezenet1_0, squeezenet1_1  # noqa: F401
+from .summary import ModelSummary, summary  # noqa: F401
+from .torch_weights import from_torch  # noqa: F401
+from .vgg import VGG, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn  # noqa: F401
+from .xception import Xception, xception  # noqa: F401
+
+# name → (constructor, native input size (C, H, W))
+MODELS = {
+    "lenet5": (lenet5, (1, 28, 28)),
+    "alexnet": (alexnet, (3, 224, 224)),
+    "alexnet_paper": (alexnet_paper, (3, 227, 227)),
+    "alexnet_cifar": (alexnet_cifar, (3, 32, 32)),
+    "zfnet": (zfnet, (3, 224, 224)),
+    **{name: (globals()[name], (3, 224, 224)) for name in (
+        "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
+        "googlenet", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d",
+        "wide_resnet50_2", "se_resnet50", "densenet121", "densenet169", "densenet201", "densenet161",
+        "mobilenet_v1", "mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large", "shufflenet_v2_x0_5",
+        "shufflenet_v2_x1_0", "shufflenet_v2_x1_5", "shufflenet_v2_x2_0", "squeezenet1_0", "squeezenet1_1")},
+    **{name: (globals()[name], (3, 32, 32)) for name in ("resnet20", "resnet32", "resnet44", "resnet56", "resnet110")},
+    "inception_v3": (inception_v3, (3, 299, 299)),
+    "xception": (xception, (3, 299, 299)),
+}
+
+
+def list_models():
+    """The names of every model in the zoo, sorted."""
+    return sorted(MODELS)
+
+
+def get_model(name, **kwargs):
+    if name not in MODELS:
+        raise ValueError(f"get_model: unknown model {name!r}; minidl.models.list_models() lists {len(MODELS)} models")
+    return MODELS[name][0](**kwargs)

@@ -52,12 +52,19 @@ def _fill(tensor, draw):
     return tensor
 
 
+def _float_dtype(tensor):
+    """Draw directly in float32 for float32 tensors (half the time and memory of float64)."""
+    return np.float32 if tensor.dtype == np.float32 else np.float64
+
+
 def uniform_(tensor, a=0.0, b=1.0):
-    return _fill(tensor, lambda rng, shape: rng.uniform(a, b, shape))
+    dtype = _float_dtype(tensor)
+    return _fill(tensor, lambda rng, shape: rng.random(shape, dtype=dtype) * dtype(b - a) + dtype(a))
 
 
 def normal_(tensor, mean=0.0, std=1.0):
-    return _fill(tensor, lambda rng, shape: rng.normal(mean, std, shape))
+    dtype = _float_dtype(tensor)
+    return _fill(tensor, lambda rng, shape: rng.standard_normal(shape, dtype=dtype) * dtype(std) + dtype(mean))
 
 
 def constant_(tensor, val):

@@ -167,3 +167,27 @@ def test_float32_conv_keeps_float32_gradients():
     w = minidl.randn(4, 3, 3, 3, requires_grad=True)
     F.conv2d(x, w, padding=1).sum().backward()
     assert x.grad.dtype == minidl.float32 and w.grad.dtype == minidl.float32
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(stride=2, padding=1), dict(stride=(1, 2), padding=(2, 0), dilation=(2, 1))])
+def test_depthwise_fast_path_matches_reference_and_general_path(kwargs):
+    from minidl.functions import conv as conv_module
+
+    x, w, b = random_inputs([(2, 4, 7, 6), (4, 1, 3, 2), (4,)])
+    fast = F.conv2d(x, w, b, groups=4, **kwargs)
+    stride = conv_module.pair(kwargs.get("stride", 1), "stride", "t")
+    padding = conv_module.pair(kwargs.get("padding", 0), "padding", "t")
+    dilation = conv_module.pair(kwargs.get("dilation", 1), "dilation", "t")
+    expected = F.conv2d_reference(x.data, w.data, b.data, stride, tuple((p, p) for p in padding), dilation, 4)
+    np.testing.assert_allclose(fast.detach().numpy(), expected, rtol=1e-12, atol=1e-12)
+    grads_fast = minidl.autograd.grad((fast * fast).sum(), [x, w])
+    original = conv_module.is_depthwise
+    conv_module.is_depthwise = lambda *args: False  # force the general grouped-matmul path
+    try:
+        general = F.conv2d(x, w, b, groups=4, **kwargs)
+        grads_general = minidl.autograd.grad((general * general).sum(), [x, w])
+    finally:
+        conv_module.is_depthwise = original
+    for a, b_ in zip(grads_fast, grads_general):
+        np.testing.assert_allclose(a.numpy(), b_.numpy(), rtol=1e-10, atol=1e-12)
+    check_op(lambda t, k: F.conv2d(t, k, groups=4, **kwargs), [x, w])

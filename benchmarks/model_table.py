@@ -1,0 +1,43 @@
+"""Parameters and forward MACs of every zoo model at its native input size, as a Markdown table.
+
+    python benchmarks/model_table.py > /tmp/table.md      (about a minute on a 2-core CPU)
+
+MACs come from ``minidl.summary`` (convolutions and linear layers), one forward pass per model.
+"""
+import time
+
+import minidl
+from minidl import models
+
+PAPERS = {
+    "lenet5": "LeCun et al. 1998", "alexnet": "Krizhevsky et al. 2012 (torchvision layout)",
+    "alexnet_paper": "Krizhevsky et al. 2012 (paper layout)", "alexnet_cifar": "AlexNet recipe for 32×32",
+    "zfnet": "Zeiler & Fergus 2014", "googlenet": "Szegedy et al. 2015", "inception_v3": "Szegedy et al. 2016",
+    "resnext50_32x4d": "Xie et al. 2017", "wide_resnet50_2": "Zagoruyko & Komodakis 2016", "se_resnet50": "Hu et al. 2018",
+    "mobilenet_v1": "Howard et al. 2017", "mobilenet_v2": "Sandler et al. 2018", "mobilenet_v3_small": "Howard et al. 2019",
+    "mobilenet_v3_large": "Howard et al. 2019", "xception": "Chollet 2017",
+}
+for prefix, paper in (("vgg", "Simonyan & Zisserman 2015"), ("resnet", "He et al. 2016"), ("densenet", "Huang et al. 2017"),
+                      ("shufflenet", "Ma et al. 2018"), ("squeezenet", "Iandola et al. 2016")):
+    for name in models.list_models():
+        if name.startswith(prefix):
+            PAPERS.setdefault(name, paper)
+
+
+def main():
+    print("| model | input | parameters | forward MACs | paper |")
+    print("|---|---|---:|---:|---|")
+    for name in models.list_models():
+        constructor, size = models.MODELS[name]
+        minidl.manual_seed(0)
+        model = constructor()
+        started = time.perf_counter()
+        result = minidl.summary(model, size, print_table=False)
+        del model
+        print(f"| `{name}` | {'×'.join(map(str, size))} | {result.total_params:,} | {result.total_macs / 1e6:,.1f} M | "
+              f"{PAPERS.get(name, '')} |", flush=True)
+        del started
+
+
+if __name__ == "__main__":
+    main()
