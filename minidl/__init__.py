@@ -32,6 +32,7 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from . import data, nn, optim  # noqa: E402
 from . import models  # noqa: E402
 from .models.summary import summary  # noqa: E402
+from . import utils  # noqa: E402
 from .serialization import CheckpointError, load, save  # noqa: E402
 
 device = Device
