@@ -30,6 +30,7 @@ def new_head(num_classes=10):
 
 def fine_tune(backbone, args, label):
     """Freeze ``backbone``, attach a new head, train the head on Fashion-MNIST, return test accuracy."""
+    backbone.zero_grad()  # drop gradients left over from pre-training
     backbone.requires_grad_(False)
     model = nn.Sequential(backbone, new_head())
     minidl.manual_seed(args.seed)

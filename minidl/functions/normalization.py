@@ -106,6 +106,11 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         rm = _array(running_mean).reshape(shape)
         scale = 1.0 / xp.sqrt(_array(running_var).reshape(shape) + eps)
         y = AffineNormalizeEval(rm.astype(x.dtype, copy=False), scale.astype(x.dtype, copy=False))(x)
+    return _channel_affine(y, weight, bias, shape)
+
+
+def _channel_affine(y, weight, bias, shape):
+    """γ·y + β with per-channel (C,) vectors reshaped to broadcast as ``shape``."""
     if weight is not None:
         y = y * to_tensor(weight).reshape(shape)
     if bias is not None:
@@ -150,12 +155,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
         raise RuntimeError(f"group_norm: {c} channels (input shape {x.shape}) are not divisible by num_groups={num_groups}")
     grouped = x.reshape(n, num_groups, -1)
     y = Normalize((2,), eps)(grouped).reshape(x.shape)
-    shape = _channel_shape(x)
-    if weight is not None:
-        y = y * to_tensor(weight).reshape(shape)
-    if bias is not None:
-        y = y + to_tensor(bias).reshape(shape)
-    return y
+    return _channel_affine(y, weight, bias, _channel_shape(x))
 
 
 class ChannelWindowSum(Function):

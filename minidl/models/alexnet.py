@@ -9,6 +9,20 @@ its first layer (7×7, stride 2) to keep more detail, improving accuracy.
 from .. import nn
 
 
+def imagenet_classifier(num_classes, dropout, features=256 * 6 * 6):
+    """Dropout → fc 4096 → ReLU → dropout → fc 4096 → ReLU → fc (AlexNet's and ZFNet's head)."""
+    return nn.Sequential(
+        nn.Dropout(dropout), nn.Linear(features, 4096), nn.ReLU(inplace=True),
+        nn.Dropout(dropout), nn.Linear(4096, 4096), nn.ReLU(inplace=True),
+        nn.Linear(4096, num_classes),
+    )
+
+
+def lrn_paper():
+    """LRN with the paper's k = 2, n = 5, α = 1e-4, β = 0.75 (PyTorch's alpha = n·α = 5e-4)."""
+    return nn.LocalResponseNorm(5, alpha=5e-4, beta=0.75, k=2.0)
+
+
 class AlexNet(nn.Module):
     """torchvision's layout (single-GPU, 64-192-384-256-256 channels, no LRN): 61,100,840 parameters."""
 
@@ -22,11 +36,7 @@ class AlexNet(nn.Module):
             nn.Conv2d(256, 256, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
         )
         self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
-        self.classifier = nn.Sequential(
-            nn.Dropout(dropout), nn.Linear(256 * 6 * 6, 4096), nn.ReLU(inplace=True),
-            nn.Dropout(dropout), nn.Linear(4096, 4096), nn.ReLU(inplace=True),
-            nn.Linear(4096, num_classes),
-        )
+        self.classifier = imagenet_classifier(num_classes, dropout)
 
     def forward(self, x):
         """x: (N, 3, 224, 224) → (N, num_classes)."""
@@ -42,23 +52,15 @@ class AlexNetPaper(nn.Module):
 
     def __init__(self, num_classes=1000, dropout=0.5, in_channels=3, groups=2):
         super().__init__()
-
-        def lrn():
-            return nn.LocalResponseNorm(5, alpha=5e-4, beta=0.75, k=2.0)
-
         self.features = nn.Sequential(
-            nn.Conv2d(in_channels, 96, 11, stride=4, padding=2), nn.ReLU(inplace=True), lrn(), nn.MaxPool2d(3, 2),
-            nn.Conv2d(96, 256, 5, padding=2, groups=groups), nn.ReLU(inplace=True), lrn(), nn.MaxPool2d(3, 2),
+            nn.Conv2d(in_channels, 96, 11, stride=4, padding=2), nn.ReLU(inplace=True), lrn_paper(), nn.MaxPool2d(3, 2),
+            nn.Conv2d(96, 256, 5, padding=2, groups=groups), nn.ReLU(inplace=True), lrn_paper(), nn.MaxPool2d(3, 2),
             nn.Conv2d(256, 384, 3, padding=1), nn.ReLU(inplace=True),
             nn.Conv2d(384, 384, 3, padding=1, groups=groups), nn.ReLU(inplace=True),
             nn.Conv2d(384, 256, 3, padding=1, groups=groups), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
         )
         self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
-        self.classifier = nn.Sequential(
-            nn.Dropout(dropout), nn.Linear(256 * 6 * 6, 4096), nn.ReLU(inplace=True),
-            nn.Dropout(dropout), nn.Linear(4096, 4096), nn.ReLU(inplace=True),
-            nn.Linear(4096, num_classes),
-        )
+        self.classifier = imagenet_classifier(num_classes, dropout)
 
     def forward(self, x):
         """x: (N, 3, 224 or 227, same) → (N, num_classes)."""
@@ -97,23 +99,15 @@ class ZFNet(nn.Module):
 
     def __init__(self, num_classes=1000, in_channels=3, dropout=0.5):
         super().__init__()
-
-        def lrn():
-            return nn.LocalResponseNorm(5, alpha=5e-4, beta=0.75, k=2.0)
-
         self.features = nn.Sequential(
-            nn.Conv2d(in_channels, 96, 7, stride=2, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2, padding=1), lrn(),
-            nn.Conv2d(96, 256, 5, stride=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2, padding=1), lrn(),
+            nn.Conv2d(in_channels, 96, 7, stride=2, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2, padding=1), lrn_paper(),
+            nn.Conv2d(96, 256, 5, stride=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2, padding=1), lrn_paper(),
             nn.Conv2d(256, 384, 3, padding=1), nn.ReLU(inplace=True),
             nn.Conv2d(384, 384, 3, padding=1), nn.ReLU(inplace=True),
             nn.Conv2d(384, 256, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
         )
         self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
-        self.classifier = nn.Sequential(
-            nn.Dropout(dropout), nn.Linear(256 * 6 * 6, 4096), nn.ReLU(inplace=True),
-            nn.Dropout(dropout), nn.Linear(4096, 4096), nn.ReLU(inplace=True),
-            nn.Linear(4096, num_classes),
-        )
+        self.classifier = imagenet_classifier(num_classes, dropout)
 
     def forward(self, x):
         """x: (N, 3, 224, 224) → (N, num_classes)."""

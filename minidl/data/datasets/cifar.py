@@ -9,7 +9,7 @@ import tarfile
 
 import numpy as np
 
-from ..dataset import Dataset
+from ..dataset import ImageDataset
 from . import files
 
 RECORD = 1 + 3 * 32 * 32
@@ -30,7 +30,7 @@ def parse_batch(data, path):
     return np.ascontiguousarray(images), labels
 
 
-class CIFAR10(Dataset):
+class CIFAR10(ImageDataset):
     name = "cifar-10"
     display = "CIFAR10"
     archive = "cifar-10-binary.tar.gz"
@@ -94,14 +94,3 @@ class CIFAR10(Dataset):
                 raise files.DatasetError(f"{path}: the archive lacks {', '.join(absent)}")
             _CACHE[key] = (np.concatenate([parts[w][0] for w in wanted]), np.concatenate([parts[w][1] for w in wanted]))
         return _CACHE[key]
-
-    def __len__(self):
-        return len(self.data)
-
-    def __getitem__(self, index):
-        image, label = self.data[index], int(self.targets[index])
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            label = self.target_transform(label)
-        return image, label

@@ -10,14 +10,14 @@ import os
 
 import numpy as np
 
-from ..dataset import Dataset
+from ..dataset import ImageDataset
 from . import files
 from .idx import read_images, read_labels
 
 _CACHE = {}
 
 
-class MNIST(Dataset):
+class MNIST(ImageDataset):
     name = "mnist"
     display = "MNIST"
     mirrors = (
@@ -65,17 +65,6 @@ class MNIST(Dataset):
                 raise files.DatasetError(f"{label_path}: label {int(labels.max())} is not a valid class (0–{len(self.classes) - 1})")
             _CACHE[key] = (images, labels.astype(np.int64))
         return _CACHE[key]
-
-    def __len__(self):
-        return len(self.data)
-
-    def __getitem__(self, index):
-        image, label = self.data[index], int(self.targets[index])
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            label = self.target_transform(label)
-        return image, label
 
     def __repr__(self):
         split = "train" if self.train else "test"
