@@ -179,7 +179,7 @@ class Clamp(Function):
         return y
 
     def backward(self, gy):
-        return where(self.mask, gy, 0.0)
+        return gy * self.mask  # 0/1 mask: branch-free
 
 
 def clamp(input, min=None, max=None):

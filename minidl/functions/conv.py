@@ -165,8 +165,9 @@ def conv_forward_array(x, w, geometry):
     return y, (col if len(chunks) == 1 else None)
 
 
-def conv_grad_input_array(gy, w, x_shape, geometry):
-    """dx = col2im(Wᵀ @ dy): the transposed convolution of dy, shaped like x."""
+def conv_grad_input_array(gy, w, x_shape, geometry, dy=None):
+    """dx = col2im(Wᵀ @ dy): the transposed convolution of dy, shaped like x.
+    ``dy``: gy already in the (G, F/G, N, OH·OW) layout, when the caller has it."""
     xp = backend.get_array_module(gy, w)
     n, f, oh, ow = gy.shape
     c = x_shape[1]
@@ -175,7 +176,7 @@ def conv_grad_input_array(gy, w, x_shape, geometry):
         return depthwise_grad_input_array(gy, w, x_shape, geometry)
     kh, kw = geometry.kernel
     w_cols = w.reshape(g, f // g, -1).transpose(0, 2, 1)  # (G, C/G·kh·kw, F/G)
-    dy = _grouped_dy(gy, g)
+    dy = _grouped_dy(gy, g) if dy is None else dy
     gx = xp.empty((n,) + tuple(x_shape[1:]), dtype=gy.dtype)
     for batch in _batch_chunks(n, _col_bytes_per_sample(c, geometry, oh, ow, gy.itemsize)):
         m = batch.stop - batch.start
@@ -184,7 +185,7 @@ def conv_grad_input_array(gy, w, x_shape, geometry):
     return gx
 
 
-def conv_grad_weight_array(x, gy, w_shape, geometry, col=None):
+def conv_grad_weight_array(x, gy, w_shape, geometry, col=None, dy=None):
     """dW = dy @ im2col(x)ᵀ, summed over the batch (reusing forward's column buffer if given)."""
     xp = backend.get_array_module(x, gy)
     n, f, oh, ow = gy.shape
@@ -192,7 +193,7 @@ def conv_grad_weight_array(x, gy, w_shape, geometry, col=None):
     g = geometry.groups
     if is_depthwise(geometry, c, f):
         return depthwise_grad_weight_array(x, gy, w_shape, geometry)
-    dy = _grouped_dy(gy, g)
+    dy = _grouped_dy(gy, g) if dy is None else dy
     gw = xp.zeros((g, f // g, int(np.prod(w_shape[1:]))), dtype=gy.dtype)
     chunks = [slice(0, n)] if col is not None else _batch_chunks(
         n, _col_bytes_per_sample(c, geometry, oh, ow, x.itemsize)
@@ -220,10 +221,12 @@ class Conv2dFunction(Function):
     def backward(self, gy):
         x, w = self.inputs[0], self.inputs[1]
         gx = gw = gb = None
+        # Both gradients read dy in the (G, F/G, N, OH·OW) layout: transpose it once for both.
+        dy = None if is_depthwise(self.geometry, x.shape[1], w.shape[0]) else _grouped_dy(gy.data, self.geometry.groups)
         if self.needs_input_grad[0]:
-            gx = ConvTranspose2dFunction(self.geometry, x.shape[2:])(gy, w)
+            gx = ConvTranspose2dFunction(self.geometry, x.shape[2:], dy)(gy, w)
         if self.needs_input_grad[1]:
-            gw = Conv2dGradWeight(self.geometry, w.shape, self.col)(x, gy)
+            gw = Conv2dGradWeight(self.geometry, w.shape, self.col, dy)(x, gy)
         if len(self.inputs) == 3 and self.needs_input_grad[2]:
             gb = gy.sum((0, 2, 3))
         return gx, gw, gb
@@ -233,12 +236,13 @@ class ConvTranspose2dFunction(Function):
     """y = conv_transpose(x, w) + b: the adjoint of conv2d with the same geometry, whose input
     plays the role of conv2d's output (so y has conv2d's *input* size ``out_hw``)."""
 
-    def __init__(self, geometry, out_hw):
-        self.geometry, self.out_hw = geometry, tuple(out_hw)
+    def __init__(self, geometry, out_hw, grouped_input=None):
+        self.geometry, self.out_hw, self.grouped_input = geometry, tuple(out_hw), grouped_input
 
     def forward(self, x, w, b=None):
         out_shape = (x.shape[0], w.shape[1] * self.geometry.groups) + self.out_hw
-        y = conv_grad_input_array(x, w, out_shape, self.geometry)
+        y = conv_grad_input_array(x, w, out_shape, self.geometry, self.grouped_input)
+        self.grouped_input = None
         if b is not None:
             y += b.reshape(1, -1, 1, 1)
         return y
@@ -258,12 +262,12 @@ class ConvTranspose2dFunction(Function):
 class Conv2dGradWeight(Function):
     """dW = conv2d's weight gradient as a function of (x, dy); linear in each argument."""
 
-    def __init__(self, geometry, w_shape, col=None):
-        self.geometry, self.w_shape, self.col = geometry, tuple(w_shape), col
+    def __init__(self, geometry, w_shape, col=None, grouped_dy=None):
+        self.geometry, self.w_shape, self.col, self.grouped_dy = geometry, tuple(w_shape), col, grouped_dy
 
     def forward(self, x, gy):
-        gw = conv_grad_weight_array(x, gy, self.w_shape, self.geometry, self.col)
-        self.col = None  # only needed once; do not keep a big buffer alive in the graph
+        gw = conv_grad_weight_array(x, gy, self.w_shape, self.geometry, self.col, self.grouped_dy)
+        self.col = self.grouped_dy = None  # only needed once; do not keep big buffers alive in the graph
         return gw
 
     def backward(self, ggw):

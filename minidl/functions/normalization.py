@@ -51,6 +51,53 @@ class Normalize(Function):
         return inv_std * (g - g.mean(self.axes, keepdim=True) - x_hat * (g * x_hat).mean(self.axes, keepdim=True))
 
 
+class BatchNormTrain(Function):
+    """Training-mode batch norm *with* its affine transform, in one node (the common case, fused
+    so that the forward and backward passes each make a few passes over the activations):
+
+        x̂ = (x − μ) / √(σ² + ε),   y = γ·x̂ + β
+        dβ = Σ dy,   dγ = Σ dy·x̂,   dx = γ/√(σ² + ε) · (dy − dβ/M − x̂·dγ/M)
+
+    with sums over the M = N·H·W values of each channel.  Saves mean and var for the running
+    statistics.  Under create_graph the same formulas run as tensor ops, so they differentiate too.
+    """
+
+    def __init__(self, axes, eps, channel_shape):
+        self.axes, self.eps, self.channel_shape = axes, eps, channel_shape
+
+    def forward(self, x, weight, bias):
+        xp = backend.get_array_module(x)
+        self.mean = x.mean(axis=self.axes, keepdims=True)
+        x_hat = x - self.mean
+        self.var = (x_hat * x_hat).mean(axis=self.axes, keepdims=True)
+        self.inv_std = 1.0 / xp.sqrt(self.var + x.dtype.type(self.eps))
+        x_hat *= self.inv_std
+        self.x_hat = x_hat
+        y = x_hat * weight.reshape(self.channel_shape)
+        y += bias.reshape(self.channel_shape)
+        return y
+
+    def backward(self, gy):
+        x, weight, _ = self.inputs
+        count = x.numel() // x.shape[1]
+        shape = self.channel_shape
+        if autograd.is_grad_enabled():  # create_graph: rebuild x̂ and 1/σ from x as tensors
+            centered = x - x.mean(self.axes, keepdim=True)
+            inv_std = ((centered * centered).mean(self.axes, keepdim=True) + self.eps).rsqrt()
+            x_hat = centered * inv_std
+        else:
+            x_hat, inv_std = Tensor._wrap(self.x_hat, False), Tensor._wrap(self.inv_std, False)
+        grad_bias = gy.sum(self.axes)
+        grad_weight = (gy * x_hat).sum(self.axes)
+        grad_x = None
+        if self.needs_input_grad[0]:
+            grad_x = (weight.reshape(shape) * inv_std) * (
+                gy - grad_bias.reshape(shape) / count - x_hat * (grad_weight.reshape(shape) / count)
+            )
+        return (grad_x, grad_weight if self.needs_input_grad[1] else None,
+                grad_bias if self.needs_input_grad[2] else None)
+
+
 class AffineNormalizeEval(Function):
     """Batch norm in eval mode: y = (x − running_mean) · scale + β with fixed statistics — a
     per-channel linear map, so dx = dy · scale (scale = γ / √(running_var + ε))."""
@@ -93,8 +140,13 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         count = x.numel() // channels
         if count <= 1:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got input of shape {x.shape}")
-        node = Normalize(axes, eps)
-        y = node(x)
+        if weight is not None and bias is not None:
+            node = BatchNormTrain(axes, eps, shape)
+            y = node(x, to_tensor(weight), to_tensor(bias))
+            weight = bias = None  # already applied
+        else:
+            node = Normalize(axes, eps)
+            y = node(x)
         if running_mean is not None:
             mean, var = node.mean.reshape(channels), node.var.reshape(channels)
             _update_running(running_mean, mean, momentum)

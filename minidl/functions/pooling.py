@@ -66,9 +66,8 @@ def _scatter(gy, argmax, geometry):
     h, w = geometry.hw
     (ph, pw), (eh, ew) = geometry.padding, geometry.extra
     gx = xp.zeros((n, c, h + 2 * ph + eh, w + 2 * pw + ew), dtype=gy.dtype)
-    zero = gy.dtype.type(0)
     for position, rows, cols in geometry.offsets():
-        contribution = xp.where(argmax == position, gy, zero)
+        contribution = gy * (argmax == position)
         if geometry.overlapping:
             gx[:, :, rows, cols] += contribution
         else:  # fast path: windows do not overlap, every pixel is written by one offset only
@@ -82,7 +81,7 @@ def _gather(x, argmax, geometry):
     padded = geometry.padded(x, 0)
     out = xp.zeros(argmax.shape, dtype=x.dtype)
     for position, rows, cols in geometry.offsets():
-        out = xp.where(argmax == position, padded[:, :, rows, cols], out)
+        out += padded[:, :, rows, cols] * (argmax == position)
     return out
 
 
@@ -103,8 +102,8 @@ class MaxPool2dFunction(Function):
                 argmax = xp.zeros(out.shape, dtype=np.int32)
                 continue
             better = view > out  # strictly greater: ties keep the earlier offset
-            out = xp.where(better, view, out)
-            argmax = xp.where(better, np.int32(position), argmax)
+            xp.maximum(out, view, out=out)
+            argmax += better * (position - argmax)  # = where(better, position, argmax), branch-free
         self.argmax = argmax
         return out, argmax
 
