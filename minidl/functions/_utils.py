@@ -29,7 +29,9 @@ def promote(a, b):
             raise TypeError(f"expected at least one Tensor, got {type(a).__name__} and {type(b).__name__}")
         a = to_tensor(a, like=b)
     b = to_tensor(b, like=a)
-    if a.dtype != b.dtype:
+    if a.dtype != b.dtype and dtypes.bool not in (a.dtype, b.dtype):
+        # (A bool operand needs no cast: NumPy computes bool with any numeric array in that
+        # array's dtype, in one pass — multiplying by a 0/1 mask costs no conversion.)
         dtype = dtypes.result_dtype(a.data, b.data)
         if a.dtype != dtype:
             a = a.to(dtype)
