@@ -2,7 +2,7 @@
 
     MINIDL_DATA=path/to/data python examples/train_lenet_mnist.py
 
-reaches about 99.1% test accuracy in 4 epochs (about a minute on a 2-core CPU).  Every epoch it
+reaches about 99.2% test accuracy in 5 epochs (under a minute on a 2-core CPU).  Every epoch it
 prints the test accuracy and, with --save, writes a checkpoint (model, optimizer, scheduler,
 epoch, RNG state) atomically; --resume continues an interrupted run exactly where it stopped.
 """
@@ -21,7 +21,7 @@ MEAN, STD = (0.1307,), (0.3081,)  # MNIST's pixel mean and standard deviation
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=0.05, help="peak learning rate (cosine-annealed to 0 over the run)")
     parser.add_argument("--momentum", type=float, default=0.9)
@@ -153,6 +153,7 @@ def plot(history, path):
 
 def main(argv=None):
     args = parse_args(argv)
+    minidl.utils.tune_malloc()  # keep freed activation memory for reuse (see minidl/utils/memory.py)
     model, optimizer, scheduler, train_loader, test_loader = build(args)
     history, start_epoch = [], 1
     if args.resume:
