@@ -131,6 +131,7 @@ def plot(history, path):
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        import matplotlib.ticker
     except ImportError:
         print(f"--plot: matplotlib is not installed (pip install matplotlib); no picture written to {path}")
         return
@@ -145,6 +146,7 @@ def plot(history, path):
     for axis in (left, right):
         axis.grid(alpha=0.3)
         axis.legend()
+        axis.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

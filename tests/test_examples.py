@@ -115,3 +115,10 @@ def test_transfer_learning_trains_only_the_new_head(data_root, monkeypatch):
     transferred, baseline = example.main(["--data-dir", data_root, "--train-limit", "512", "--epochs", "1", "--quiet"])
     assert trained_counts == [0, 0]  # the frozen backbones never received a gradient
     assert 0.0 <= baseline <= 1.0 and 0.0 <= transferred <= 1.0
+
+
+def test_plot_writes_a_png(data_root, tmp_path):
+    pytest.importorskip("matplotlib")
+    example = _load_example("train_lenet_mnist")
+    example.main(_args(data_root, "--epochs", "2", "--plot", str(tmp_path / "curves.png")))
+    assert (tmp_path / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
