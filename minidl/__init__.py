@@ -33,6 +33,7 @@ from . import data, nn, optim  # noqa: E402
 from . import models  # noqa: E402
 from .models.summary import summary  # noqa: E402
 from . import utils  # noqa: E402
+from . import inspect  # noqa: E402
 from .serialization import CheckpointError, load, save  # noqa: E402
 
 device = Device

@@ -187,8 +187,8 @@ def _add(total, grad):
     return grad if total is None else total + grad
 
 
-def _run_hooks(tensor, grad):
-    for hook in list(tensor._hooks.values()):
+def _run_hooks(hooks, grad):
+    for hook in list(hooks.values()):
         replaced = hook(grad)
         if replaced is not None:
             grad = replaced if isinstance(replaced, Tensor) else Tensor(replaced)
@@ -235,12 +235,13 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
         while ready:
             node = ready.pop()
             grad_outputs = []
+            output_hooks = node.__dict__.get("output_hooks", {})
             for index, ref in enumerate(node.output_refs):
                 grad = pending.pop((node, index), None)
+                if grad is not None and output_hooks.get(index):
+                    grad = _run_hooks(output_hooks[index], grad)
                 tensor = ref()
                 if tensor is not None and grad is not None:
-                    if tensor._hooks:
-                        grad = _run_hooks(tensor, grad)
                     if tensor._retains_grad:
                         tensor.grad = _add(tensor.grad, grad if create_graph else grad.detach())
                     if wanted is not None and id(tensor) in wanted:
@@ -270,7 +271,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
 
         for tensor, grad in leaf_grads.values():
             if tensor._hooks:
-                grad = _run_hooks(tensor, grad)
+                grad = _run_hooks(tensor._hooks, grad)
             if wanted is not None:
                 if id(tensor) in wanted:
                     captured[wanted[id(tensor)]] = grad

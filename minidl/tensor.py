@@ -268,10 +268,16 @@ class Tensor:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
         if not self.requires_grad:
             raise RuntimeError("register_hook: cannot register a hook on a tensor that doesn't require gradient")
-        if self._hooks is None:
-            self._hooks = {}
-        handle = RemovableHandle(self._hooks)
-        self._hooks[handle.id] = hook
+        if self.creator is not None:
+            # Kept on the node that made this tensor (as PyTorch keeps it on grad_fn): the hook
+            # must fire even if the user drops this Tensor object before backward.
+            hooks = self.creator.__dict__.setdefault("output_hooks", {}).setdefault(self.output_index, {})
+        else:
+            if self._hooks is None:
+                self._hooks = {}
+            hooks = self._hooks
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
         return handle
 
     def retain_grad(self):

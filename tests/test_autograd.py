@@ -69,6 +69,17 @@ def test_hook_on_intermediate_sees_total_gradient():
     assert seen == [13.0]
 
 
+def test_hook_fires_even_when_the_tensor_object_is_dropped():
+    x = minidl.ones(3, requires_grad=True)
+    seen = []
+    hidden = x * 2
+    hidden.register_hook(lambda g: seen.append(g.tolist()))
+    loss = (hidden @ minidl.ones(3)).sum()  # the matmul node holds the only reference...
+    del hidden                              # ...and releases it during backward
+    loss.backward()
+    assert seen == [[1.0, 1.0, 1.0]]
+
+
 def test_retain_grad_on_intermediate():
     x = minidl.tensor([1.0, 2.0], requires_grad=True)
     y = x * 2
