@@ -1,6 +1,10 @@
 """Train a small VGG-style network with BatchNorm and data augmentation on Fashion-MNIST.
 
     MINIDL_DATA=path/to/data python examples/train_fashion_mnist.py
+    MINIDL_DATA=path/to/data python examples/train_fashion_mnist.py --model resnet20 --epochs 8
+
+``--model`` also takes zoo models built for small images: resnet20/32/44/56/110 (28×28 inputs)
+and alexnet_cifar (images padded to 32×32).
 
 Two stages of two 3×3 convolutions (each followed by BatchNorm and ReLU) and a max-pool, then a
 dropout-regularised classifier — VGG's recipe in miniature (Simonyan & Zisserman 2015). Random
@@ -43,7 +47,9 @@ def parse_args(argv=None):
     parser.add_argument("--lr", type=float, default=0.05)
     parser.add_argument("--momentum", type=float, default=0.9)
     parser.add_argument("--weight-decay", type=float, default=5e-4)
-    parser.add_argument("--width", type=int, default=16, help="channels of the first stage (the second has twice as many)")
+    parser.add_argument("--model", default="small_vgg",
+                        choices=["small_vgg", "resnet20", "resnet32", "resnet44", "resnet56", "resnet110", "alexnet_cifar"])
+    parser.add_argument("--width", type=int, default=16, help="small_vgg: channels of the first stage (the second has twice as many)")
     parser.add_argument("--no-augment", action="store_true")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--data-dir", default=None)
@@ -58,8 +64,10 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    minidl.utils.tune_malloc()
     minidl.manual_seed(args.seed)
-    normalize = [T.ToTensor(), T.Normalize(MEAN, STD)]
+    pad = [T.Pad(2)] if args.model == "alexnet_cifar" else []  # the CIFAR AlexNet expects 32×32
+    normalize = pad + [T.ToTensor(), T.Normalize(MEAN, STD)]
     augment = [] if args.no_augment else [T.RandomCrop(28, padding=2), T.RandomHorizontalFlip()]
     train_set = FashionMNIST(args.data_dir, train=True, transform=T.Compose(augment + normalize), download=args.download)
     test_set = FashionMNIST(args.data_dir, train=False, transform=T.Compose(normalize), download=args.download)
@@ -67,11 +75,16 @@ def main(argv=None):
         train_set = Subset(train_set, range(args.train_limit))
     train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, seed=args.seed, device=args.device)
     test_loader = DataLoader(test_set, batch_size=500, device=args.device)
-    model = small_vgg(width=args.width).to(args.device)
+    if args.model == "small_vgg":
+        model = small_vgg(width=args.width)
+    else:
+        model = minidl.models.get_model(args.model, num_classes=10, in_channels=1)
+    model.to(args.device)
     optimizer = minidl.optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum, nesterov=True,
                                  weight_decay=args.weight_decay)
     scheduler = minidl.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs * len(train_loader))
-    print(f"small VGG (width {args.width}), {sum(p.numel() for p in model.parameters()):,} parameters; "
+    name = f"small VGG (width {args.width})" if args.model == "small_vgg" else args.model
+    print(f"{name}, {sum(p.numel() for p in model.parameters()):,} parameters; "
           f"augmentation {'off' if args.no_augment else 'random crop + flip'}")
     history = []
     started = time.perf_counter()
