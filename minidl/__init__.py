@@ -29,14 +29,16 @@ from .creation import (
 from .random import get_rng_state, initial_seed, manual_seed, set_rng_state
 from . import cuda
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
-from . import data, nn, optim  # noqa: E402
-from . import models  # noqa: E402
-from .models.summary import summary  # noqa: E402
-from . import utils  # noqa: E402
-from . import inspect  # noqa: E402
-from .serialization import CheckpointError, load, save  # noqa: E402
+from .serialization import CheckpointError, load, save
+from . import data, inspect, models, nn, optim, utils
+from .models.summary import summary
 
 device = Device
-get_default_dtype = lambda: dtypes.DEFAULT_FLOAT  # noqa: E731
+
+
+def get_default_dtype():
+    """float32, as in PyTorch: Python floats and random factories produce it."""
+    return dtypes.DEFAULT_FLOAT
+
 
 __version__ = "0.1.0"

@@ -116,3 +116,65 @@ def test_setitem_under_no_grad():
     with minidl.no_grad():
         w[0] = 1.0
     assert w.tolist() == [1.0, 0.0, 0.0]
+
+
+HYPOTHESIS_SHAPE_OPS = ["reshape", "flatten", "transpose", "squeeze", "unsqueeze", "expand", "getitem", "cat",
+                        "stack", "split", "chunk", "pad", "contiguous"]
+
+
+@st.composite
+def shape_op_case(draw, op):
+    """A random shape and the shape op ``op`` with arguments drawn to fit it."""
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=3))
+    ndim = len(shape)
+    dim = draw(st.integers(-ndim, ndim - 1))
+    if op == "reshape":
+        return shape, lambda x: x.reshape(-1, shape[-1]), lambda x: x.reshape(-1, shape[-1])
+    if op == "flatten":
+        start = draw(st.integers(0, ndim - 1))
+        return shape, lambda x: x.flatten(start), lambda x: x.flatten(start)
+    if op == "transpose":
+        other = draw(st.integers(0, ndim - 1))
+        return shape, lambda x: x.transpose(dim, other), lambda x: x.transpose(dim, other)
+    if op == "squeeze":
+        return shape, lambda x: x.unsqueeze(dim).squeeze(dim), lambda x: x.unsqueeze(dim).squeeze(dim)
+    if op == "unsqueeze":
+        return shape, lambda x: x.unsqueeze(dim), lambda x: x.unsqueeze(dim)
+    if op == "expand":
+        repeats = draw(st.integers(1, 3))
+        return (shape, lambda x: x.unsqueeze(0).expand(repeats, *shape),
+                lambda x: x.unsqueeze(0).expand(repeats, *shape))
+    if op == "getitem":
+        start = draw(st.integers(0, shape[0] - 1))
+        step = draw(st.integers(1, 2))
+        return shape, lambda x: x[start::step], lambda x: x[start::step]
+    if op == "cat":
+        return (shape, lambda x: minidl.cat([x, x * 2], dim), lambda x: __import__("torch").cat([x, x * 2], dim))
+    if op == "stack":
+        return (shape, lambda x: minidl.stack([x, -x], dim), lambda x: __import__("torch").stack([x, -x], dim))
+    if op == "split":
+        size = draw(st.integers(1, 3))
+        return shape, lambda x: x.split(size, dim), lambda x: x.split(size, dim)
+    if op == "chunk":
+        chunks = draw(st.integers(1, 3))
+        return shape, lambda x: x.chunk(chunks, dim), lambda x: x.chunk(chunks, dim)
+    if op == "pad":
+        pads = tuple(draw(st.integers(0, 2)) for _ in range(2 * min(ndim, 2)))
+        return (shape, lambda x: minidl.functions.pad(x, pads, value=0.5),
+                lambda x: __import__("torch").nn.functional.pad(x, pads, value=0.5))
+    return shape, lambda x: x.mT.contiguous() if ndim > 1 else x.contiguous(), lambda x: x.mT.contiguous() if ndim > 1 else x.contiguous()
+
+
+@pytest.mark.parametrize("op", HYPOTHESIS_SHAPE_OPS)
+@given(data=st.data())
+def test_shape_ops_on_hypothesis_shapes(op, data, device):
+    shape, ours, _ = data.draw(shape_op_case(op))
+    check_op(ours, [shape], device=device)
+
+
+@pytest.mark.parametrize("op", HYPOTHESIS_SHAPE_OPS)
+@given(data=st.data())
+def test_shape_ops_on_hypothesis_shapes_match_torch(op, data):
+    pytest.importorskip("torch")
+    shape, ours, theirs = data.draw(shape_op_case(op))
+    assert compare_with_torch(ours, theirs, random_inputs([shape]))
