@@ -14,7 +14,6 @@ the training loop of train_lenet_mnist.py.
 import argparse
 import pathlib
 import sys
-import time
 
 import minidl
 from minidl import nn
@@ -22,7 +21,7 @@ from minidl.data import DataLoader, FashionMNIST, Subset
 from minidl.data import transforms as T
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from train_lenet_mnist import evaluate, plot, save_checkpoint, train_epoch  # noqa: E402
+from train_lenet_mnist import fit, plot  # noqa: E402
 
 MEAN, STD = (0.2860,), (0.3530,)  # Fashion-MNIST's pixel mean and standard deviation
 
@@ -86,21 +85,7 @@ def main(argv=None):
     name = f"small VGG (width {args.width})" if args.model == "small_vgg" else args.model
     print(f"{name}, {sum(p.numel() for p in model.parameters()):,} parameters; "
           f"augmentation {'off' if args.no_augment else 'random crop + flip'}")
-    history = []
-    started = time.perf_counter()
-    for epoch in range(1, args.epochs + 1):
-        train_loader.set_epoch(epoch)
-        epoch_start = time.perf_counter()
-        train_loss, train_acc = train_epoch(model, optimizer, scheduler, train_loader, f"epoch {epoch}/{args.epochs}", args.quiet)
-        seconds = time.perf_counter() - epoch_start
-        test_acc, test_loss = evaluate(model, test_loader)
-        history.append(dict(epoch=epoch, train_loss=train_loss, train_acc=train_acc, test_loss=test_loss,
-                            test_acc=test_acc, seconds=seconds))
-        print(f"epoch {epoch}: train loss {train_loss:.4f} acc {100 * train_acc:.2f}% | test loss {test_loss:.4f} "
-              f"acc {100 * test_acc:.2f}% | {seconds:.1f}s", flush=True)
-        if args.save:
-            save_checkpoint(args.save, model, optimizer, scheduler, epoch, history)
-    print(f"final test accuracy {100 * history[-1]['test_acc']:.2f}% ({time.perf_counter() - started:.0f}s)")
+    history = fit(model, optimizer, scheduler, train_loader, test_loader, args.epochs, save=args.save, quiet=args.quiet)
     if args.plot:
         plot(history, args.plot)
     return model, history

@@ -153,6 +153,30 @@ def plot(history, path):
     print(f"wrote {path}")
 
 
+def fit(model, optimizer, scheduler, train_loader, test_loader, epochs, start_epoch=1, history=None, save=None,
+        quiet=False):
+    """Train epochs start_epoch..epochs; after each, evaluate, print one line and (with ``save``)
+    write a checkpoint.  Returns the history: one dict of losses, accuracies and seconds per epoch."""
+    history = list(history or [])
+    started = time.perf_counter()
+    for epoch in range(start_epoch, epochs + 1):
+        train_loader.set_epoch(epoch)  # the shuffle order of epoch e depends only on (seed, e)
+        epoch_start = time.perf_counter()
+        train_loss, train_acc = train_epoch(model, optimizer, scheduler, train_loader, f"epoch {epoch}/{epochs}", quiet)
+        seconds = time.perf_counter() - epoch_start
+        test_acc, test_loss = evaluate(model, test_loader)
+        history.append(dict(epoch=epoch, train_loss=train_loss, train_acc=train_acc, test_loss=test_loss,
+                            test_acc=test_acc, seconds=seconds))
+        print(f"epoch {epoch}: train loss {train_loss:.4f} acc {100 * train_acc:.2f}% | test loss {test_loss:.4f} "
+              f"acc {100 * test_acc:.2f}% | {seconds:.1f}s, {len(train_loader.dataset) / seconds:,.0f} img/s", flush=True)
+        if save:
+            save_checkpoint(save, model, optimizer, scheduler, epoch, history)
+    if history:
+        print(f"final test accuracy {100 * history[-1]['test_acc']:.2f}% "
+              f"({time.perf_counter() - started:.0f}s of training this run)")
+    return history
+
+
 def main(argv=None):
     args = parse_args(argv)
     minidl.utils.tune_malloc()  # keep freed activation memory for reuse (see minidl/utils/memory.py)
@@ -169,22 +193,8 @@ def main(argv=None):
     name = "LeNet-5 (1998: tanh, avg-pool)" if args.classic else "LeNet-5 (ReLU, max-pool)"
     print(f"{name}, {sum(p.numel() for p in model.parameters()):,} parameters; {len(train_loader.dataset):,} training "
           f"images, batch {args.batch_size}, SGD lr {args.lr} momentum {args.momentum}, device {args.device}")
-    started = time.perf_counter()
-    for epoch in range(start_epoch, args.epochs + 1):
-        train_loader.set_epoch(epoch)  # the shuffle order of epoch e depends only on (seed, e)
-        epoch_start = time.perf_counter()
-        train_loss, train_acc = train_epoch(model, optimizer, scheduler, train_loader, f"epoch {epoch}/{args.epochs}", args.quiet)
-        seconds = time.perf_counter() - epoch_start
-        test_acc, test_loss = evaluate(model, test_loader)
-        history.append(dict(epoch=epoch, train_loss=train_loss, train_acc=train_acc, test_loss=test_loss,
-                            test_acc=test_acc, seconds=seconds))
-        print(f"epoch {epoch}: train loss {train_loss:.4f} acc {100 * train_acc:.2f}% | test loss {test_loss:.4f} "
-              f"acc {100 * test_acc:.2f}% | {seconds:.1f}s, {len(train_loader.dataset) / seconds:,.0f} img/s", flush=True)
-        if args.save:
-            save_checkpoint(args.save, model, optimizer, scheduler, epoch, history)
-    if history:
-        print(f"final test accuracy {100 * history[-1]['test_acc']:.2f}% "
-              f"({time.perf_counter() - started:.0f}s of training this run)")
+    history = fit(model, optimizer, scheduler, train_loader, test_loader, args.epochs, start_epoch, history,
+                  args.save, args.quiet)
     if args.plot and history:
         plot(history, args.plot)
     return model, history

@@ -51,6 +51,19 @@ def _unwrap_nested(data):
     return data
 
 
+def device_and_dtype(args, device=None, dtype=None):
+    """Sort ``.to(...)``'s positional arguments into a device and a dtype (as PyTorch accepts them
+    in any order: ``to("cuda")``, ``to(minidl.float64)``, ``to("cpu", minidl.float32)``, ``to(tensor)``)."""
+    for arg in args:
+        if isinstance(arg, Tensor):
+            device, dtype = arg.device, arg.dtype
+        elif isinstance(arg, (str, backend.Device)) or (isinstance(arg, int) and not isinstance(arg, bool)):
+            device = arg
+        else:
+            dtype = arg
+    return device, dtype
+
+
 class RemovableHandle:
     """Returned by ``register_hook``; ``handle.remove()`` unregisters the hook."""
 
@@ -198,13 +211,7 @@ class Tensor:
 
         Differentiable: gradients flow back to the original device and dtype.
         """
-        for arg in args:
-            if isinstance(arg, Tensor):
-                device, dtype = arg.device, arg.dtype
-            elif isinstance(arg, (str, backend.Device)) or (isinstance(arg, int) and not isinstance(arg, bool)):
-                device = arg
-            else:
-                dtype = arg
+        device, dtype = device_and_dtype(args, device, dtype)
         result = self
         if device is not None and backend.Device(device) != self.device:
             result = _F.to_device(result, device)

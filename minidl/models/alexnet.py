@@ -23,7 +23,15 @@ def lrn_paper():
     return nn.LocalResponseNorm(5, alpha=5e-4, beta=0.75, k=2.0)
 
 
-class AlexNet(nn.Module):
+class _FeaturesPoolClassifier(nn.Module):
+    """features → 6×6 adaptive average pool → flatten → classifier (AlexNet, its paper form, ZFNet)."""
+
+    def forward(self, x):
+        """x: (N, 3, 224, 224) (227 for the paper's layout) → (N, num_classes)."""
+        return self.classifier(self.avgpool(self.features(x)).flatten(1))
+
+
+class AlexNet(_FeaturesPoolClassifier):
     """torchvision's layout (single-GPU, 64-192-384-256-256 channels, no LRN): 61,100,840 parameters."""
 
     def __init__(self, num_classes=1000, dropout=0.5, in_channels=3):
@@ -38,12 +46,8 @@ class AlexNet(nn.Module):
         self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
         self.classifier = imagenet_classifier(num_classes, dropout)
 
-    def forward(self, x):
-        """x: (N, 3, 224, 224) → (N, num_classes)."""
-        return self.classifier(self.avgpool(self.features(x)).flatten(1))
 
-
-class AlexNetPaper(nn.Module):
+class AlexNetPaper(_FeaturesPoolClassifier):
     """The 2012 paper's layout: 96-256-384-384-256 channels, LRN after conv1 and conv2, and the
     two-GPU split kept as ``groups=2`` on conv2, conv4 and conv5 (each half of the filters sees
     only the half of the channels computed on its own GPU): 60,965,224 parameters
@@ -61,10 +65,6 @@ class AlexNetPaper(nn.Module):
         )
         self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
         self.classifier = imagenet_classifier(num_classes, dropout)
-
-    def forward(self, x):
-        """x: (N, 3, 224 or 227, same) → (N, num_classes)."""
-        return self.classifier(self.avgpool(self.features(x)).flatten(1))
 
 
 class AlexNetCIFAR(nn.Module):
@@ -94,7 +94,7 @@ class AlexNetCIFAR(nn.Module):
         return self.classifier(self.features(x).flatten(1))
 
 
-class ZFNet(nn.Module):
+class ZFNet(_FeaturesPoolClassifier):
     """ZFNet: AlexNet with a 7×7/2 first layer and a 5×5/2 second layer (224 → 110 → 55 → 26 → 13 → 6)."""
 
     def __init__(self, num_classes=1000, in_channels=3, dropout=0.5):
@@ -108,10 +108,6 @@ class ZFNet(nn.Module):
         )
         self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
         self.classifier = imagenet_classifier(num_classes, dropout)
-
-    def forward(self, x):
-        """x: (N, 3, 224, 224) → (N, num_classes)."""
-        return self.classifier(self.avgpool(self.features(x)).flatten(1))
 
 
 def alexnet(num_classes=1000, in_channels=3, dropout=0.5):

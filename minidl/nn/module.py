@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import autograd, backend, dtypes
 from ..autograd import Function
-from ..tensor import RemovableHandle, Tensor
+from ..tensor import RemovableHandle, Tensor, device_and_dtype
 from .parameter import Parameter
 
 
@@ -214,11 +214,7 @@ class Module:
     def to(self, *args, dtype=None, device=None):
         """Move/convert every parameter and buffer **in place** (the Parameter objects stay the same,
         so an optimizer built before ``.to()`` keeps working).  Only floating tensors change dtype."""
-        for arg in args:
-            if isinstance(arg, (str, backend.Device)) or (isinstance(arg, int) and not isinstance(arg, bool)):
-                device = arg
-            else:
-                dtype = arg
+        device, dtype = device_and_dtype(args, device, dtype)
         dtype = dtypes.to_dtype(dtype)
         for tensor in itertools.chain(self.parameters(), self.buffers()):
             array = tensor.data
