@@ -3,8 +3,8 @@
     MINIDL_DATA=path/to/data python examples/train_fashion_mnist.py
     MINIDL_DATA=path/to/data python examples/train_fashion_mnist.py --model resnet20 --epochs 8
 
-``--model`` also takes zoo models built for small images: resnet20/32/44/56/110 (28×28 inputs)
-and alexnet_cifar (images padded to 32×32).
+``--model`` also takes zoo models: resnet20/32/44/56/110 (28×28 inputs), and alexnet_cifar,
+vgg11 and vgg11_bn (images padded to 32×32, the smallest size VGG's five pools accept).
 
 Two stages of two 3×3 convolutions (each followed by BatchNorm and ReLU) and a max-pool, then a
 dropout-regularised classifier — VGG's recipe in miniature (Simonyan & Zisserman 2015). Random
@@ -47,7 +47,8 @@ def parse_args(argv=None):
     parser.add_argument("--momentum", type=float, default=0.9)
     parser.add_argument("--weight-decay", type=float, default=5e-4)
     parser.add_argument("--model", default="small_vgg",
-                        choices=["small_vgg", "resnet20", "resnet32", "resnet44", "resnet56", "resnet110", "alexnet_cifar"])
+                        choices=["small_vgg", "resnet20", "resnet32", "resnet44", "resnet56", "resnet110", "alexnet_cifar",
+                                 "vgg11", "vgg11_bn"])
     parser.add_argument("--width", type=int, default=16, help="small_vgg: channels of the first stage (the second has twice as many)")
     parser.add_argument("--no-augment", action="store_true")
     parser.add_argument("--device", default="cpu")
@@ -65,7 +66,8 @@ def main(argv=None):
     args = parse_args(argv)
     minidl.utils.tune_malloc()
     minidl.manual_seed(args.seed)
-    pad = [T.Pad(2)] if args.model == "alexnet_cifar" else []  # the CIFAR AlexNet expects 32×32
+    # AlexNet-CIFAR and VGG expect 32×32: pad the 28×28 images with two pixels of background.
+    pad = [T.Pad(2)] if args.model in ("alexnet_cifar", "vgg11", "vgg11_bn") else []
     normalize = pad + [T.ToTensor(), T.Normalize(MEAN, STD)]
     augment = [] if args.no_augment else [T.RandomCrop(28, padding=2), T.RandomHorizontalFlip()]
     train_set = FashionMNIST(args.data_dir, train=True, transform=T.Compose(augment + normalize), download=args.download)

@@ -126,30 +126,12 @@ def save_checkpoint(path, model, optimizer, scheduler, epoch, history):
 
 
 def plot(history, path):
+    """Loss and accuracy curves as a PNG (minidl.inspect.plot_history; needs matplotlib)."""
     try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        import matplotlib.ticker
-    except ImportError:
-        print(f"--plot: matplotlib is not installed (pip install matplotlib); no picture written to {path}")
+        minidl.inspect.plot_history(history, path)
+    except ImportError as error:
+        print(f"--plot: {error}; no picture written to {path}")
         return
-    epochs = [h["epoch"] for h in history]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    left.plot(epochs, [h["train_loss"] for h in history], "o-", label="train")
-    left.plot(epochs, [h["test_loss"] for h in history], "o-", label="test")
-    left.set(xlabel="epoch", ylabel="cross-entropy loss", title="Loss")
-    right.plot(epochs, [100 * h["train_acc"] for h in history], "o-", label="train")
-    right.plot(epochs, [100 * h["test_acc"] for h in history], "o-", label="test")
-    right.set(xlabel="epoch", ylabel="accuracy (%)", title="Accuracy")
-    for axis in (left, right):
-        axis.grid(alpha=0.3)
-        axis.legend()
-        axis.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
     print(f"wrote {path}")
 
 

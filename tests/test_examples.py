@@ -122,3 +122,29 @@ def test_plot_writes_a_png(data_root, tmp_path):
     example = _load_example("train_lenet_mnist")
     example.main(_args(data_root, "--epochs", "2", "--plot", str(tmp_path / "curves.png")))
     assert (tmp_path / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_visualize_lenet_writes_its_pictures(data_root, tmp_path):
+    pytest.importorskip("matplotlib")
+    example = _load_example("visualize_lenet")
+    written = example.main(["--data-dir", data_root, "--epochs", "1", "--train-limit", "512", "--quiet", "--out", str(tmp_path)])
+    names = sorted(pathlib.Path(p).name for p in written)
+    assert names == ["curves.png", "feature_maps_conv1.png", "feature_maps_conv2.png", "filters.png", "saliency.png"]
+    assert all(pathlib.Path(p).read_bytes()[:4] == b"\x89PNG" for p in written)
+
+
+def test_grad_cam_example_writes_heat_maps(data_root, tmp_path):
+    pytest.importorskip("matplotlib")
+    example = _load_example("grad_cam")
+    heat = example.main(["--data-dir", data_root, "--train-limit", "512", "--quiet", "--target", "3",
+                         "--out", str(tmp_path / "cam.png")])
+    assert set(heat) == {"features.0", "features.3"} and heat["features.0"].shape == (10, 28, 28)
+    assert (tmp_path / "cam.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_gradient_flow_example_vanishes_without_shortcuts(data_root, tmp_path):
+    example = _load_example("gradient_flow")
+    flows = example.main(["--data-dir", data_root, "--depth", "20", "--batch-size", "16", "--out", str(tmp_path / "flow.png")])
+    first_over_last = {label: flow[0][1] / flow[-1][1] for label, flow in flows.items()}
+    assert first_over_last["plain"] < 1e-4      # vanished after 20 plain blocks
+    assert first_over_last["residual"] > 0.1    # carried through by the identity paths

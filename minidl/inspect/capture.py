@@ -1,4 +1,4 @@
-"""Looking inside a model: activations, gradients and the computational graph.
+"""Capturing what flows through the layers: activations on the way forward, gradients on the way back.
 
     with minidl.inspect.capture(model, ["features.0", "features.3"]) as seen:
         loss = loss_fn(model(x), y)
@@ -8,18 +8,14 @@
     print(seen.report())                # mean, std, fraction of zeros (dead ReLUs), gradient norm
 
     print(minidl.inspect.gradient_flow(model))   # per-parameter gradient norms after backward()
-    dot = minidl.inspect.to_dot(loss)            # Graphviz DOT: one node per op, labelled with shapes
 
 Everything here is built on public hooks: forward hooks capture outputs, and a tensor hook on
 each captured output receives its gradient during backward.
 """
-import shutil
-import subprocess
-
 import numpy as np
 
-from . import backend
-from .tensor import Tensor
+from .. import backend
+from ..tensor import Tensor
 
 
 def _stats(tensor):
@@ -99,47 +95,3 @@ def gradient_flow(model):
         if param.grad is not None and param.ndim > 1:  # weights only: biases and BN shifts add noise
             flow.append((name, _stats(param.grad)["norm"]))
     return flow
-
-
-def to_dot(output, name="graph"):
-    """The graph that produced ``output`` as Graphviz DOT text: an ellipse per op (with its output
-    shape), a box per leaf tensor (parameters and inputs that require grad)."""
-    lines = [f"digraph {name} {{", "  rankdir=BT;", '  node [fontname="Helvetica", fontsize=10];']
-    ids = {}
-
-    def node_id(obj):
-        return ids.setdefault(id(obj), f"n{len(ids)}")
-
-    out_id = node_id(output)
-    lines.append(f'  {out_id} [label="output\\n{tuple(output.shape)}", shape=box, style=filled, fillcolor="#d0e8ff"];')
-    if output.creator is not None:
-        lines.append(f"  {node_id(output.creator)} -> {out_id};")
-    seen, stack = set(), [output.creator] if output.creator is not None else []
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if node._released:
-            raise RuntimeError("to_dot: the graph was freed by backward(); call to_dot before backward (or retain_graph=True)")
-        shapes = ", ".join(str(tuple(meta[0])) for meta in node.output_meta)
-        lines.append(f'  {node_id(node)} [label="{node.name}\\n{shapes}"];')
-        for tensor in node.inputs:
-            if tensor.creator is not None:
-                lines.append(f"  {node_id(tensor.creator)} -> {node_id(node)};")
-                stack.append(tensor.creator)
-            elif tensor.requires_grad:
-                leaf = node_id(tensor)
-                lines.append(f'  {leaf} [label="leaf\\n{tuple(tensor.shape)}", shape=box, style=filled, fillcolor="#f0f0f0"];')
-                lines.append(f"  {leaf} -> {node_id(node)};")
-    lines.append("}")
-    return "\n".join(dict.fromkeys(lines))  # a leaf used twice is declared once
-
-
-def render_dot(dot_text, path, fmt=None):
-    """Render DOT to SVG/PNG with the ``dot`` program (Graphviz); returns False when it is not installed."""
-    if shutil.which("dot") is None:
-        return False
-    fmt = fmt or str(path).rsplit(".", 1)[-1]
-    subprocess.run(["dot", f"-T{fmt}", "-o", str(path)], input=dot_text.encode(), check=True)
-    return True
