@@ -186,12 +186,45 @@ class RandomHorizontalFlip(_Random):
     def __call__(self, image):
         if self.rng.random() >= self.p:
             return image
-        array = _array(image)
-        axis = -1 if isinstance(image, Tensor) else 1
-        return _like(image, np.flip(array, axis=axis).copy())
+        return _hflip(image)
 
     def __repr__(self):
         return f"RandomHorizontalFlip(p={self.p})"
+
+
+def _hflip(image):
+    array = _array(image)
+    return _like(image, np.flip(array, axis=-1 if isinstance(image, Tensor) else 1).copy())
+
+
+class FiveCrop:
+    """The four corner crops and the centre crop of ``size``, as a tuple (top-left, top-right,
+    bottom-left, bottom-right, centre) — torchvision's order.  For test-time augmentation:
+    stack the crops into a batch and average the network's predictions."""
+
+    def __init__(self, size):
+        self.size = _size_pair(size, "FiveCrop")
+
+    def __call__(self, image):
+        (h, w), (th, tw) = _hw(image), self.size
+        if th > h or tw > w:
+            raise ValueError(f"FiveCrop: crop size {self.size} is larger than the image {(h, w)}")
+        return (_crop(image, 0, 0, th, tw), _crop(image, 0, w - tw, th, tw), _crop(image, h - th, 0, th, tw),
+                _crop(image, h - th, w - tw, th, tw), CenterCrop(self.size)(image))
+
+    def __repr__(self):
+        return f"FiveCrop(size={self.size})"
+
+
+class TenCrop(FiveCrop):
+    """FiveCrop of the image and FiveCrop of its mirror image: AlexNet's test-time "10-crop"
+    (Krizhevsky et al. 2012, §4.1: the four corners and the centre, and their reflections)."""
+
+    def __call__(self, image):
+        return super().__call__(image) + super().__call__(_hflip(image))
+
+    def __repr__(self):
+        return f"TenCrop(size={self.size})"
 
 
 def _bilinear(array, out_h, out_w, channels_first):

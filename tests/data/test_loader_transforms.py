@@ -204,3 +204,16 @@ def test_pca_color_jitter_shifts_each_image_by_one_rgb_offset():
 def test_compose():
     pipeline = T.Compose([T.ToTensor(), T.Normalize((0.0,), (0.5,))])
     assert pipeline(np.full((2, 2), 255, dtype=np.uint8)).numpy().max() == pytest.approx(2.0)
+
+
+def test_five_and_ten_crop_follow_torchvision_order():
+    image = np.arange(5 * 6, dtype=np.uint8).reshape(5, 6, 1)  # HWC
+    crops = T.FiveCrop((2, 3))(image)
+    expected = [image[:2, :3], image[:2, 3:], image[3:, :3], image[3:, 3:], image[2:4, 2:5]]
+    # centre: top = round((5 - 2) / 2) = 2 (round half to even), left = round((6 - 3) / 2) = 2
+    assert len(crops) == 5 and all(np.array_equal(c, e) for c, e in zip(crops, expected))
+    ten = T.TenCrop(2)(minidl.tensor(np.arange(16.0).reshape(1, 4, 4)))
+    assert len(ten) == 10 and all(tuple(c.shape) == (1, 2, 2) for c in ten)
+    np.testing.assert_array_equal(ten[5].numpy(), np.flip(np.arange(16.0).reshape(1, 4, 4), -1)[:, :2, :2])
+    with pytest.raises(ValueError, match="FiveCrop: crop size \\(6, 6\\) is larger than the image \\(4, 4\\)"):
+        T.FiveCrop(6)(minidl.zeros(1, 4, 4))
