@@ -79,6 +79,13 @@ class RemovableHandle:
 
 
 class Tensor:
+    """An n-dimensional array (NumPy on the CPU, CuPy on a GPU: ``tensor.data``) that can record
+    the operations applied to it, so that ``backward()`` computes gradients (see docs/autograd.md).
+
+    ``creator`` is the graph node that produced it (None for a leaf), ``grad`` the gradient
+    accumulated by backward for a leaf that ``requires_grad``.
+    """
+
     # NumPy must hand `ndarray * tensor` to Tensor.__rmul__ instead of looping over elements.
     __array_priority__ = 1000
 

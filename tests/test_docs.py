@@ -23,3 +23,20 @@ def test_code_blocks_run(page, tmp_path, monkeypatch):
             exec(compile(block, f"{page.name}[block {number}]", "exec"), namespace)
         except Exception as error:  # pragma: no cover - the message says which block failed
             raise AssertionError(f"{page.name}, code block {number} failed: {error!r}") from error
+
+
+def test_api_reference_is_up_to_date():
+    """docs/api.md is generated from the docstrings: regenerate it with python docs/make_api.py."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_api", ROOT / "docs" / "make_api.py")
+    make_api = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_api)
+    assert (ROOT / "docs" / "api.md").read_text() == make_api.render(), "run: python docs/make_api.py"
+
+
+def test_index_links_every_page():
+    index = (ROOT / "docs" / "index.md").read_text()
+    for page in (ROOT / "docs").glob("*.md"):
+        if page.name != "index.md":
+            assert f"({page.name})" in index, f"docs/index.md does not link {page.name}"

@@ -27,6 +27,11 @@ class Sequential(Module):
             return Sequential(collections.OrderedDict(list(self._modules.items())[index]))
         return list(self._modules.values())[index]
 
+    def __setitem__(self, index, module):
+        """Replace the index-th module, keeping its name: ``model.features[1] = nn.Tanh()``."""
+        name = list(self._modules)[index]  # IndexError for a position that does not exist
+        self.add_module(name, module)
+
     def __len__(self):
         return len(self._modules)
 

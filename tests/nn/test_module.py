@@ -167,6 +167,12 @@ def test_containers():
 
     named = nn.Sequential(collections.OrderedDict(conv=nn.Conv2d(1, 1, 1), act=nn.ReLU()))
     assert list(named.state_dict()) == ["conv.weight", "conv.bias"]
+    named[0] = nn.Conv2d(1, 2, 1)  # replacing keeps the name, as in PyTorch
+    named[-1] = nn.Tanh()
+    assert list(named.state_dict()) == ["conv.weight", "conv.bias"] and isinstance(named.act, nn.Tanh)
+    assert tuple(named.conv.weight.shape) == (2, 1, 1, 1)
+    with pytest.raises(IndexError):
+        named[2] = nn.ReLU()
 
 
 def test_assigning_before_super_init_is_explained():
