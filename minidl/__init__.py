@@ -6,7 +6,7 @@
     x.grad            # 2 * x
 """
 from . import dtypes
-from .backend import Device, CudaUnavailableError, DeviceMismatchError, get_array_module
+from .backend import Device, CudaUnavailableError, DeviceMismatchError, HostTransferError, forbid_host_transfers, get_array_module
 from .dtypes import (  # noqa: A004  (minidl.bool, minidl.float, ... mirror torch's names)
     bool, double, float, float16, float32, float64, half, int, int8, int16, int32, int64, long, uint8,
 )
@@ -30,7 +30,7 @@ from .random import get_rng_state, initial_seed, manual_seed, set_rng_state
 from . import cuda
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .serialization import CheckpointError, load, save
-from . import data, inspect, models, nn, optim, utils
+from . import amp, data, inspect, models, nn, optim, utils
 from .models.summary import summary
 
 device = Device

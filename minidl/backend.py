@@ -4,6 +4,7 @@ Every other module asks ``get_array_module(*arrays)`` for ``xp`` and then writes
 ``xp.exp(x)``, ``xp.zeros(...)``: the same line runs on the CPU (NumPy) and on an
 NVIDIA GPU (CuPy).  CuPy is imported lazily, so ``import minidl`` never needs it.
 """
+import contextlib
 import sys
 
 import numpy as np
@@ -20,6 +21,47 @@ class CudaUnavailableError(RuntimeError):
 
 class DeviceMismatchError(RuntimeError):
     """One operation received arrays that live on different devices."""
+
+
+class HostTransferError(RuntimeError):
+    """GPU data was copied to the host inside ``forbid_host_transfers()``."""
+
+
+_host_transfers = {"forbidden": False}
+
+
+class forbid_host_transfers(contextlib.ContextDecorator):
+    """Debug switch: inside ``with minidl.forbid_host_transfers():`` every copy of GPU data to the
+    host — ``tensor.item()``, ``float(t)``, ``if t:``, ``t.tolist()``, ``t.cpu()``,
+    ``np.asarray(t)`` — raises ``HostTransferError`` instead of silently waiting for the GPU.
+
+    Each such copy stops the Python thread until the GPU has finished all queued work, so one
+    ``loss.item()`` per step can halve GPU throughput.  Wrap a training step in this switch to
+    prove that it stays on the device; read the loss outside it.
+    """
+
+    def __enter__(self):
+        self.previous = _host_transfers["forbidden"]
+        _host_transfers["forbidden"] = True
+        return self
+
+    def __exit__(self, *exc_info):
+        _host_transfers["forbidden"] = self.previous
+        return False
+
+
+def _counts_as_device_data(array):
+    """Whether copying ``array`` to the host is a device→host transfer (a seam for the CPU tests)."""
+    return is_cupy_array(array)
+
+
+def check_host_transfer(array, what):
+    """Raise ``HostTransferError`` when ``what`` would copy GPU data to the host while forbidden."""
+    if _host_transfers["forbidden"] and _counts_as_device_data(array):
+        raise HostTransferError(
+            f"{what} copies a {getattr(array, 'shape', ())}-shaped array from {device_of(array)} to the host inside "
+            "minidl.forbid_host_transfers(): keep the value on the device (a Tensor), or read it after the block"
+        )
 
 
 def cupy_or_none():
@@ -154,6 +196,7 @@ def to_device(array, device):
     """Return ``array`` on ``device`` (the same object when it is already there)."""
     device = Device(device)
     if device.type == "cpu":
+        check_host_transfer(array, "a copy to the CPU")
         if is_cupy_array(array):
             return array.get()
         return np.asarray(array)

@@ -181,6 +181,7 @@ class Tensor:
     def item(self):
         if self.data.size != 1:
             raise ValueError(f"item(): only one-element tensors can be converted to a Python number, got shape {self.shape}")
+        backend.check_host_transfer(self.data, "item()")
         return self.data.reshape(()).item()
 
     def tolist(self):

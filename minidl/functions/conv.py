@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from .. import backend
+from .. import amp, backend
 from ..autograd import Function
 from ._utils import to_tensor
 from .im2col import col2im, im2col, out_size, pad_spatial
@@ -357,7 +357,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     ``padding`` may be an int, a pair, 'valid' (0) or 'same' (output size = input size, stride 1).
     """
     x, unbatched = _unbatched(input, "conv2d")
-    w = to_tensor(weight)
+    x, weight, bias = amp.low_precision_inputs(x, to_tensor(weight), bias if bias is None else to_tensor(bias))
+    w = weight
     _check_4d(w, "weight", "conv2d")
     _check_same_dtype("conv2d", input=x, weight=w, bias=bias)
     f, c_per_group, kh, kw = w.shape
@@ -396,7 +397,8 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     OH = (H − 1)·stride − 2·padding + dilation·(kh − 1) + output_padding + 1.
     """
     x, unbatched = _unbatched(input, "conv_transpose2d")
-    w = to_tensor(weight)
+    x, weight, bias = amp.low_precision_inputs(x, to_tensor(weight), bias if bias is None else to_tensor(bias))
+    w = weight
     _check_4d(w, "weight", "conv_transpose2d")
     _check_same_dtype("conv_transpose2d", input=x, weight=w, bias=bias)
     c_in, c_out_per_group, kh, kw = w.shape

@@ -5,7 +5,7 @@ A 1-D operand is treated as a row (left) or column (right) vector and the extra 
 """
 import numpy as np
 
-from .. import backend
+from .. import amp, backend
 from ..autograd import Function
 from ._utils import promote
 from .shape import sum_to
@@ -33,7 +33,7 @@ class MatMul(Function):
 
 def matmul(input, other):
     """``input @ other``.  Shapes: (n,)@(n,) → (); (m, n)@(n, p) → (m, p); (..., m, n)@(..., n, p) → (..., m, p)."""
-    a, b = promote(input, other)
+    a, b = promote(*amp.low_precision_inputs(input, other))
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(f"matmul: both arguments need at least 1 dim, got shapes {a.shape} and {b.shape}")
     inner_a = a.shape[-1]

@@ -15,7 +15,7 @@ Normalize's backward is the closed form (derived by differentiating through μ a
 
 which costs two reductions instead of the dozen ops autograd would record for the composition.
 """
-from .. import autograd, backend, dtypes
+from .. import amp, autograd, backend, dtypes
 from ..autograd import Function
 from ..tensor import Tensor
 from ._utils import to_tensor
@@ -125,7 +125,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         running_var  ← (1 − m)·running_var  + m·var·M/(M − 1)    (unbiased, M = N·H·W)
     Eval: use the running statistics.
     """
-    x = to_tensor(input)
+    (x,) = amp.full_precision_inputs(to_tensor(input))
     if x.ndim < 2:
         raise RuntimeError(f"batch_norm: expected an input of at least 2 dims (N, C, ...), got shape {x.shape}")
     channels = x.shape[1]

@@ -1,6 +1,6 @@
 """``softmax`` and ``log_softmax`` along one dim, computed stably by subtracting the max first
 (softmax is unchanged by a constant shift, and exp of a large number would overflow)."""
-from .. import backend
+from .. import amp, backend
 from ..autograd import Function
 from ._utils import float_tensor, normalize_dim
 
@@ -51,14 +51,14 @@ def _dim(x, dim, name):
 
 
 def softmax(input, dim=None, dtype=None):
-    x = float_tensor(input, "softmax")
+    (x,) = amp.full_precision_inputs(float_tensor(input, "softmax"))
     if dtype is not None:
         x = x.to(dtype)
     return Softmax(_dim(x, dim, "softmax"))(x)
 
 
 def log_softmax(input, dim=None, dtype=None):
-    x = float_tensor(input, "log_softmax")
+    (x,) = amp.full_precision_inputs(float_tensor(input, "log_softmax"))
     if dtype is not None:
         x = x.to(dtype)
     return LogSoftmax(_dim(x, dim, "log_softmax"))(x)
