@@ -84,10 +84,9 @@ def main(argv=None):
     args = parse_args(argv)
     model = trained_model(args)
     model.eval()
-    dataset = MNIST if args.model == "lenet5" else FashionMNIST
-    mean, std = (train_lenet_mnist if args.model == "lenet5" else train_fashion_mnist).MEAN, \
-        (train_lenet_mnist if args.model == "lenet5" else train_fashion_mnist).STD
-    test_set = dataset(args.data_dir, train=False, transform=T.Compose([T.ToTensor(), T.Normalize(mean, std)]))
+    dataset, training_script = (MNIST, train_lenet_mnist) if args.model == "lenet5" else (FashionMNIST, train_fashion_mnist)
+    normalize = T.Normalize(training_script.MEAN, training_script.STD)  # as in training
+    test_set = dataset(args.data_dir, train=False, transform=T.Compose([T.ToTensor(), normalize]))
     images = minidl.stack([test_set[i][0] for i in range(10)])
     with minidl.no_grad():
         predicted = model(images).argmax(1).numpy()
