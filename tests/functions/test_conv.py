@@ -191,3 +191,38 @@ def test_depthwise_fast_path_matches_reference_and_general_path(kwargs):
     for a, b_ in zip(grads_fast, grads_general):
         np.testing.assert_allclose(a.numpy(), b_.numpy(), rtol=1e-10, atol=1e-12)
     check_op(lambda t, k: F.conv2d(t, k, groups=4, **kwargs), [x, w])
+
+
+@given(c=st.integers(1, 4), f=st.integers(1, 4), kh=st.integers(1, 3), kw=st.integers(1, 3), dh=st.integers(1, 2),
+       dw=st.integers(1, 2), pads=st.tuples(*[st.integers(0, 2)] * 4), h=st.integers(3, 7), w=st.integers(3, 7))
+def test_grad_input_as_a_convolution_equals_col2im(c, f, kh, kw, dh, dw, pads, h, w):
+    """For stride 1, dx is a forward convolution of dy with the flipped, transposed kernel; it must
+    equal the col2im reference on every padding (also asymmetric) and dilation it is chosen for."""
+    from minidl.functions import conv as conv_module
+
+    top, bottom, left, right = pads
+    geometry = conv_module.ConvGeometry((kh, kw), (1, 1), ((top, bottom), (left, right)), (dh, dw), 1)
+    oh, ow = geometry.output_hw(h, w)
+    if oh <= 0 or ow <= 0:
+        return
+    rng = np.random.default_rng(0)
+    gy, weight = rng.standard_normal((2, f, oh, ow)), rng.standard_normal((f, c, kh, kw))
+    reference = conv_module.grad_input_by_col2im(gy, weight, (2, c, h, w), geometry)
+    valid_padding = min(dh * (kh - 1) - top, dh * (kh - 1) - bottom, dw * (kw - 1) - left, dw * (kw - 1) - right) >= 0
+    if valid_padding:
+        as_convolution = conv_module.conv_forward_array(gy, conv_module._flipped_transposed(weight),
+                                                        conv_module._full_correlation(geometry))[0]
+        np.testing.assert_allclose(as_convolution, reference, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(conv_module.conv_grad_input_array(gy, weight, (2, c, h, w), geometry), reference,
+                               rtol=1e-10, atol=1e-10)
+
+
+def test_grad_input_path_choice():
+    from minidl.functions import conv as conv_module
+
+    resnet_3x3 = conv_module.ConvGeometry((3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1), 1)
+    assert conv_module._grad_input_as_convolution((8, 16, 32, 32), (8, 16, 32, 32), resnet_3x3)
+    lenet_conv2 = conv_module.ConvGeometry((5, 5), (1, 1), ((0, 0), (0, 0)), (1, 1), 1)
+    assert not conv_module._grad_input_as_convolution((8, 16, 10, 10), (8, 6, 14, 14), lenet_conv2)
+    strided = conv_module.ConvGeometry((3, 3), (2, 2), ((1, 1), (1, 1)), (1, 1), 1)
+    assert not conv_module._grad_input_as_convolution((8, 32, 16, 16), (8, 16, 32, 32), strided)
