@@ -90,10 +90,10 @@ def plot_feature_maps(activation, path, title="feature maps", max_maps=32):
 def plot_history(history, path):
     """history: a list of dicts with epoch, train_loss, test_loss, train_acc, test_acc (as returned
     by the examples' ``fit``) → two panels: loss and accuracy against the epoch."""
-    from matplotlib.ticker import MaxNLocator
+    fig = _figure(10, 4)
+    from matplotlib.ticker import MaxNLocator  # matplotlib is importable: _figure checked
 
     epochs = [h["epoch"] for h in history]
-    fig = _figure(10, 4)
     loss, accuracy = fig.subplots(1, 2)
     for split in ("train", "test"):
         loss.plot(epochs, [h[f"{split}_loss"] for h in history], "o-", label=split)
