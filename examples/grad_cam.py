@@ -95,41 +95,16 @@ def main(argv=None):
     layers = args.layers.split(",") if args.layers else LAYERS[args.model]
 
     mask = object_mask(images)
-    rows = []
+    heat = {}
     for layer in layers:
-        heat = minidl.inspect.grad_cam(model, images, layer, target=args.target)
-        mass = mass_on_object(heat, mask)
+        heat[layer] = minidl.inspect.grad_cam(model, images, layer, target=args.target)
+        mass = mass_on_object(heat[layer], mask)
         print(f"Grad-CAM at {layer}: {100 * np.nanmean(mass):.1f}% of the heat on the object "
               f"(which covers {100 * mask.mean():.1f}% of the image)")
-        rows.append((layer, heat))
     titles = [f"{names[p]} (why {names[c]}?)" if c != p else names[p] for p, c in zip(predicted, explained)]
-    path = plot_rows(images, rows, titles, args.out)
-    print(f"wrote {path}")
-    return {layer: heat for layer, heat in rows}
-
-
-def plot_rows(images, rows, titles, path):
-    """The images in the top row, then one row of Grad-CAM heat maps per layer (needs matplotlib)."""
-    from matplotlib.figure import Figure
-
-    count = len(images)
-    fig = Figure(figsize=(1.6 * count, 1.7 * (len(rows) + 1)))
-    pictures = images.numpy()[:, 0]
-    for column in range(count):
-        axis = fig.add_subplot(len(rows) + 1, count, column + 1)
-        axis.imshow(pictures[column], cmap="gray")
-        axis.set_title(titles[column], fontsize=7)
-        axis.axis("off")
-        for row, (layer, heat) in enumerate(rows, start=1):
-            axis = fig.add_subplot(len(rows) + 1, count, row * count + column + 1)
-            axis.imshow(pictures[column], cmap="gray")
-            axis.imshow(heat[column], cmap="jet", alpha=0.5, vmin=0, vmax=1)
-            axis.axis("off")
-            if column == 0:
-                axis.text(-2, 14, layer, rotation=90, ha="right", va="center", fontsize=8)
-    fig.suptitle("Grad-CAM (red: strongest evidence for the class)")
-    fig.savefig(path, dpi=100, bbox_inches="tight")
-    return path
+    minidl.inspect.plot_heatmaps(images, heat, args.out, titles=titles, title="Grad-CAM (red: strongest evidence for the class)")
+    print(f"wrote {args.out}")
+    return heat
 
 
 if __name__ == "__main__":

@@ -175,6 +175,8 @@ def test_pictures_are_written(tmp_path):
                              tmp_path / "curves.png"),
         inspect.plot_gradient_flow({"a": inspect.gradient_flow(model), "b": inspect.gradient_flow(model)}, tmp_path / "flow.png"),
         inspect.plot_heatmaps(x, inspect.saliency(model, x), tmp_path / "saliency.png", titles=["a", "b", "c"]),
+        inspect.plot_heatmaps(x, {"conv 0": inspect.grad_cam(model, x, "0"), "conv 2": inspect.grad_cam(model, x, "2")},
+                              tmp_path / "two_rows.png"),
     ]
     assert all(_is_png(path) for path in paths)
     with pytest.raises(ValueError, match="weight: expected \\(C_out, C_in, kh, kw\\)"):

@@ -127,26 +127,33 @@ def plot_gradient_flow(flows, path, title="gradient norm per layer (input side o
 
 
 def plot_heatmaps(images, heatmaps, path, titles=None, title=None):
-    """images: (N, C, H, W); heatmaps: (N, H, W) in [0, 1] (from ``saliency`` or ``grad_cam``) →
-    one column per image: the image above, the heat map laid over it below."""
-    images, heatmaps = _numpy(images), _numpy(heatmaps)
-    if images.ndim != 4 or heatmaps.shape != (images.shape[0],) + images.shape[2:]:
-        raise ValueError(f"images (N, C, H, W) and heatmaps (N, H, W) must agree, got {images.shape} and {heatmaps.shape}")
-    count = len(images)
-    fig = _figure(1.6 * count, 3.6)
+    """images: (N, C, H, W); heatmaps: (N, H, W) in [0, 1] (from ``saliency`` or ``grad_cam``), or
+    {row label: (N, H, W)} to compare several (e.g. Grad-CAM at two layers) → one column per
+    image: the image on top, then each heat map laid over it, one row per map."""
+    images = _numpy(images)
+    rows = heatmaps if isinstance(heatmaps, dict) else {None: heatmaps}
+    rows = {label: _numpy(maps) for label, maps in rows.items()}
+    for maps in rows.values():
+        if images.ndim != 4 or maps.shape != (images.shape[0],) + images.shape[2:]:
+            raise ValueError(f"images (N, C, H, W) and heatmaps (N, H, W) must agree, got {images.shape} and {maps.shape}")
+    count, height = len(images), len(rows) + 1
+    fig = _figure(1.6 * count, 1.8 * height)
     for index in range(count):
         # RGB images as they are; any other channel count as the grey mean of the channels
         picture = images[index].transpose(1, 2, 0) if images.shape[1] == 3 else images[index].mean(axis=0)
         picture = (picture - picture.min()) / (picture.max() - picture.min() or 1)
-        top = fig.add_subplot(2, count, index + 1)
+        top = fig.add_subplot(height, count, index + 1)
         top.imshow(picture, cmap="gray")
+        top.axis("off")
         if titles is not None:
             top.set_title(str(titles[index]), fontsize=8)
-        bottom = fig.add_subplot(2, count, count + index + 1)
-        bottom.imshow(picture, cmap="gray")
-        bottom.imshow(heatmaps[index], cmap="jet", alpha=0.5, vmin=0, vmax=1)
-        top.axis("off")
-        bottom.axis("off")
+        for row, (label, maps) in enumerate(rows.items(), start=1):
+            axis = fig.add_subplot(height, count, row * count + index + 1)
+            axis.imshow(picture, cmap="gray")
+            axis.imshow(maps[index], cmap="jet", alpha=0.5, vmin=0, vmax=1)
+            axis.axis("off")
+            if label is not None and index == 0:
+                axis.text(-0.1, 0.5, str(label), transform=axis.transAxes, rotation=90, ha="right", va="center", fontsize=8)
     if title:
         fig.suptitle(title)
     return _save(fig, path)
