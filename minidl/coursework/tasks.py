@@ -41,6 +41,9 @@ TASKS = {
                  "pad with -inf (self.geometry.padded), then walk self.geometry.offsets(): keep the running maximum and, "
                  "in an int32 array, the offset number of the first maximum (ties keep the earlier one). "
                  "Store the argmax on self.argmax and return (out, argmax)."),
+            Stub("functions/pooling.py", "_window_max",
+                 "the inference path (no gradient needed): pad with -inf (geometry.padded) and keep only the running "
+                 "maximum over geometry.offsets(); no argmax."),
             Stub("functions/pooling.py", "_scatter",
                  "zeros of the padded input's shape; for each offset add gy where argmax == offset into the strided "
                  "slice (rows, cols) of that offset; finally geometry.unpad."),

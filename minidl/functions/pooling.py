@@ -12,8 +12,9 @@ backward gathers from the same positions.  Both are linear, so they are each oth
 """
 import numpy as np
 
-from .. import backend
+from .. import autograd, backend
 from ..autograd import Function
+from ..tensor import Tensor
 from ._utils import to_tensor
 from .conv import _positive_pair, pair
 from .im2col import out_size, pad_spatial
@@ -73,6 +74,21 @@ def _scatter(gy, argmax, geometry):
         else:  # fast path: windows do not overlap, every pixel is written by one offset only
             gx[:, :, rows, cols] = contribution
     return geometry.unpad(gx)
+
+
+def _window_max(x, geometry):
+    """y[n, c, oh, ow] = max of window (oh, ow), without recording which offset won.
+
+    Inference needs only the maximum: skipping the argmax bookkeeping (a comparison and an
+    update per offset) makes it about twice as fast.  Same result as ``MaxPool2dFunction``.
+    """
+    xp = backend.get_array_module(x)
+    padded = geometry.padded(x, -np.inf)
+    out = None
+    for _, rows, cols in geometry.offsets():
+        view = padded[:, :, rows, cols]
+        out = view.copy() if out is None else xp.maximum(out, view, out=out)
+    return out
 
 
 def _gather(x, argmax, geometry):
@@ -172,6 +188,9 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     kernel, stride, padding, dilation = _pool_args(x, kernel_size, stride, padding, dilation, "max_pool2d")
     geometry = PoolGeometry(kernel, stride, padding, dilation, ceil_mode, x.shape[2:])
     _check_output(geometry, x, "max_pool2d")
+    if not return_indices and not (autograd.is_grad_enabled() and x.requires_grad):
+        y = Tensor._wrap(_window_max(x.data, geometry), False)  # no gradient will be asked for: skip the argmax
+        return y.squeeze(0) if unbatched else y
     y, argmax = MaxPool2dFunction(geometry)(x)
     if unbatched:
         y, argmax = y.squeeze(0), argmax.squeeze(0)

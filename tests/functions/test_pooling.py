@@ -46,6 +46,23 @@ def test_max_pool2d_matches_torch_with_indices(cfg):
     assert ours.tolist() == theirs.tolist()
 
 
+@given(cfg=pool_configs(), ties=st.booleans())
+def test_max_pool_inference_path_equals_the_recorded_one(cfg, ties, device):
+    """Without a gradient to compute, max_pool2d skips the argmax: same values, no graph."""
+    kwargs = {k: v for k, v in cfg.items() if k != "shape"}
+    x = _distinct(cfg["shape"])
+    if ties:  # few distinct values: many windows hold their maximum twice
+        x = minidl.tensor(np.floor(x.data / 0.7), requires_grad=True)
+    x = x.to(device)
+    recorded = F.max_pool2d(x, **kwargs)
+    with minidl.no_grad():
+        inferred = F.max_pool2d(x, **kwargs)
+    plain = F.max_pool2d(x.detach(), **kwargs)
+    assert recorded.requires_grad and not inferred.requires_grad and not plain.requires_grad
+    for y in (inferred, plain):
+        np.testing.assert_array_equal(y.cpu().numpy(), recorded.detach().cpu().numpy())
+
+
 @given(cfg=pool_configs(with_dilation=False), count_include_pad=st.booleans())
 def test_avg_pool2d_gradcheck_and_torch(cfg, count_include_pad):
     torch = pytest.importorskip("torch")
@@ -72,8 +89,9 @@ def test_max_pool_ties_go_to_first_maximum_in_row_major_order():
 
 
 def test_max_pool_padding_is_minus_infinity():
-    x = minidl.full((1, 1, 2, 2), -5.0)
-    assert F.max_pool2d(x, 3, stride=1, padding=1).tolist() == [[[[-5.0, -5.0], [-5.0, -5.0]]]]
+    for requires_grad in (False, True):  # the inference path and the recorded one
+        x = minidl.full((1, 1, 2, 2), -5.0, requires_grad=requires_grad)
+        assert F.max_pool2d(x, 3, stride=1, padding=1).tolist() == [[[[-5.0, -5.0], [-5.0, -5.0]]]]
 
 
 def test_overlapping_windows_accumulate_gradient():
