@@ -31,6 +31,9 @@ TASKS = {
             Stub("functions/im2col.py", "col2im",
                  "the adjoint of im2col: start from zeros of the padded size and, for each offset (i, j), ADD col[:, i, j] "
                  "into the strided slice it came from (windows overlap); then crop the padding and go back to (N, C, H, W)."),
+            Stub("functions/im2col.py", "col2im_batch_last",
+                 "col2im again, with the batch as the last axis everywhere: zeros of shape (C, H_p, W_p, N), add "
+                 "col[:, i, j] into padded[:, rows, cols] for each offset, crop, and transpose to (N, C, H, W)."),
         ),
         ("tests/functions/test_conv.py::*",),
     ),

@@ -23,7 +23,7 @@ import numpy as np
 from .. import amp, backend
 from ..autograd import Function
 from ._utils import to_tensor
-from .im2col import col2im, im2col, out_size, pad_spatial
+from .im2col import col2im, col2im_batch_last, im2col, out_size, pad_spatial
 
 # 16 MiB: large enough for one big GEMM per chunk, small enough that a chunk's columns are still in
 # cache when the GEMM reads them, and that nothing huge is kept for backward (measured on
@@ -177,9 +177,13 @@ def conv_grad_input_array(gy, w, x_shape, geometry, dy=None):
       Its GEMM has C rows and F·kh·kw inner terms instead of C·kh·kw rows and F terms, and no
       scatter-adds: 1.3–1.6× faster for ResNet's 3×3 layers.  Chosen when its column buffer is
       no bigger than col2im's (not for LeNet's unpadded 5×5, where padding dy by 4 would cost more).
+    - otherwise, for stride 1, col2im with the batch as the last axis (``col2im_batch_last``):
+      the same sums in a memory order that NumPy adds faster (LeNet's second layer: 7.1 → 4.2 ms).
     """
     if _grad_input_as_convolution(gy.shape, x_shape, geometry):
         return conv_forward_array(gy, _flipped_transposed(w), _full_correlation(geometry))[0]
+    if geometry.stride == (1, 1) and geometry.groups == 1:
+        return grad_input_by_col2im_batch_last(gy, w, x_shape, geometry)
     return grad_input_by_col2im(gy, w, x_shape, geometry, dy)
 
 
@@ -222,6 +226,22 @@ def grad_input_by_col2im(gy, w, x_shape, geometry, dy=None):
         m = batch.stop - batch.start
         col = (w_cols @ dy[:, :, batch].reshape(g, f // g, m * oh * ow)).reshape(c, kh, kw, m, oh, ow)
         gx[batch] = col2im(col, (m,) + tuple(x_shape[1:]), geometry.stride, geometry.pads, geometry.dilation)
+    return gx
+
+
+def grad_input_by_col2im_batch_last(gy, w, x_shape, geometry):
+    """dx = col2im(Wᵀ @ dy) with N as the innermost axis of dy, col and the padded image (groups = 1)."""
+    xp = backend.get_array_module(gy, w)
+    n, f, oh, ow = gy.shape
+    c = x_shape[1]
+    kh, kw = geometry.kernel
+    w_cols = w.reshape(f, -1).T  # (C·kh·kw, F)
+    gx = xp.empty((n,) + tuple(x_shape[1:]), dtype=gy.dtype)
+    for batch in _batch_chunks(n, _col_bytes_per_sample(c, geometry, oh, ow, gy.itemsize)):
+        m = batch.stop - batch.start
+        dy = gy[batch].transpose(1, 2, 3, 0).reshape(f, oh * ow * m)  # (F, OH·OW·m): batch last
+        col = (w_cols @ dy).reshape(c, kh, kw, oh, ow, m)
+        gx[batch] = col2im_batch_last(col, (m,) + tuple(x_shape[1:]), geometry.stride, geometry.pads, geometry.dilation)
     return gx
 
 

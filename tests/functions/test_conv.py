@@ -217,6 +217,28 @@ def test_grad_input_as_a_convolution_equals_col2im(c, f, kh, kw, dh, dw, pads, h
                                rtol=1e-10, atol=1e-10)
 
 
+@given(c=st.integers(1, 4), f=st.integers(1, 4), kh=st.integers(1, 3), kw=st.integers(1, 3),
+       stride=st.tuples(st.integers(1, 3), st.integers(1, 3)), dilation=st.tuples(st.integers(1, 2), st.integers(1, 2)),
+       pads=st.tuples(*[st.integers(0, 2)] * 4), h=st.integers(3, 7), w=st.integers(3, 7), n=st.integers(1, 4),
+       chunked=st.booleans())
+def test_col2im_batch_last_equals_col2im(c, f, kh, kw, stride, dilation, pads, h, w, n, chunked):
+    """The batch-last col2im (chosen for stride 1) gives the reference's dx for every geometry, chunked or not."""
+    from minidl.functions import conv as conv_module
+
+    top, bottom, left, right = pads
+    geometry = conv_module.ConvGeometry((kh, kw), stride, ((top, bottom), (left, right)), dilation, 1)
+    oh, ow = geometry.output_hw(h, w)
+    if oh <= 0 or ow <= 0:
+        return
+    rng = np.random.default_rng(1)
+    gy, weight = rng.standard_normal((n, f, oh, ow)), rng.standard_normal((f, c, kh, kw))
+    reference = conv_module.grad_input_by_col2im(gy, weight, (n, c, h, w), geometry)
+    one_sample = c * kh * kw * oh * ow * 8
+    with im2col_budget_of(one_sample if chunked else 2**30):
+        batch_last = conv_module.grad_input_by_col2im_batch_last(gy, weight, (n, c, h, w), geometry)
+    np.testing.assert_allclose(batch_last, reference, rtol=1e-10, atol=1e-10)
+
+
 def test_grad_input_path_choice():
     from minidl.functions import conv as conv_module
 
