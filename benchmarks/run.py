@@ -1,7 +1,7 @@
 """Time minidl side by side with PyTorch (CPU) and write the results as Markdown.
 
     python benchmarks/run.py                      # everything, table on stdout
-    python benchmarks/run.py --write docs/benchmarks.md
+    python benchmarks/run.py --json rows.json     # also keep the raw numbers
     python benchmarks/run.py --only lenet5 --rounds 5
 
 Method (PERFORMANCE.md's hygiene): both engines run in one process with the same thread count;
