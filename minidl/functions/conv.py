@@ -177,12 +177,13 @@ def conv_grad_input_array(gy, w, x_shape, geometry, dy=None):
       Its GEMM has C rows and F·kh·kw inner terms instead of C·kh·kw rows and F terms, and no
       scatter-adds: 1.3–1.6× faster for ResNet's 3×3 layers.  Chosen when its column buffer is
       no bigger than col2im's (not for LeNet's unpadded 5×5, where padding dy by 4 would cost more).
-    - otherwise, for stride 1, col2im with the batch as the last axis (``col2im_batch_last``):
-      the same sums in a memory order that NumPy adds faster (LeNet's second layer: 7.1 → 4.2 ms).
+    - otherwise, for stride 1 and short rows, col2im with the batch as the last axis
+      (``col2im_batch_last``): the same sums in a memory order that NumPy adds faster (LeNet's
+      second layer: 8.5 → 5.9 ms at batch 256).
     """
     if _grad_input_as_convolution(gy.shape, x_shape, geometry):
         return conv_forward_array(gy, _flipped_transposed(w), _full_correlation(geometry))[0]
-    if geometry.stride == (1, 1) and geometry.groups == 1:
+    if _batch_last_pays(gy.shape, geometry):
         return grad_input_by_col2im_batch_last(gy, w, x_shape, geometry)
     return grad_input_by_col2im(gy, w, x_shape, geometry, dy)
 
@@ -195,6 +196,14 @@ def _grad_input_as_convolution(gy_shape, x_shape, geometry):
     return (geometry.stride == (1, 1) and geometry.groups == 1
             and min(dh * (kh - 1) - top, dh * (kh - 1) - bottom, dw * (kw - 1) - left, dw * (kw - 1) - right) >= 0
             and f * h * w <= c * oh * ow)
+
+
+def _batch_last_pays(gy_shape, geometry):
+    """Batch-last col2im wins where the column buffer is large next to dy and dx (stride 1, a kernel
+    bigger than 1×1) and its rows are short: measured faster up to OW = 16 (LeNet, VGG's deeper
+    layers), slower at OW = 32 (the transposes of dy and dx cost more than the shorter rows save)."""
+    (kh, kw), ow = geometry.kernel, gy_shape[3]
+    return geometry.stride == (1, 1) and geometry.groups == 1 and kh * kw > 1 and ow <= 16
 
 
 def _flipped_transposed(w):

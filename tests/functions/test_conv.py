@@ -246,5 +246,10 @@ def test_grad_input_path_choice():
     assert conv_module._grad_input_as_convolution((8, 16, 32, 32), (8, 16, 32, 32), resnet_3x3)
     lenet_conv2 = conv_module.ConvGeometry((5, 5), (1, 1), ((0, 0), (0, 0)), (1, 1), 1)
     assert not conv_module._grad_input_as_convolution((8, 16, 10, 10), (8, 6, 14, 14), lenet_conv2)
+    assert conv_module._batch_last_pays((8, 16, 10, 10), lenet_conv2)  # short rows: batch-last col2im
+    one_by_one = conv_module.ConvGeometry((1, 1), (1, 1), ((0, 0), (0, 0)), (1, 1), 1)
+    assert not conv_module._batch_last_pays((8, 128, 16, 16), one_by_one)  # col2im of a 1×1 kernel is one add
+    vgg_32 = conv_module.ConvGeometry((3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1), 1)
+    assert not conv_module._batch_last_pays((8, 128, 32, 32), vgg_32)  # 32-wide rows: channel-first col2im
     strided = conv_module.ConvGeometry((3, 3), (2, 2), ((1, 1), (1, 1)), (1, 1), 1)
     assert not conv_module._grad_input_as_convolution((8, 32, 16, 16), (8, 16, 32, 32), strided)
