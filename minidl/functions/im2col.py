@@ -77,16 +77,21 @@ def im2col(x, kernel, stride, pads, dilation, out_hw=None):
     return col
 
 
+def _padded_hw(hw, kernel, out_hw, stride, pads, dilation):
+    """(H_p, W_p) for col2im: the padded image must hold every window, also ones that start in the
+    right padding (a strided window may reach past it)."""
+    return tuple(max(size + before + after, d * (k - 1) + s * (o - 1) + 1)
+                 for size, k, o, s, (before, after), d in zip(hw, kernel, out_hw, stride, pads, dilation))
+
+
 def col2im(col, x_shape, stride, pads, dilation):
     """col: (C, kh, kw, N, OH, OW) → x: (N, C, H, W), summing overlapping contributions."""
     xp = backend.get_array_module(col)
     c, kh, kw, n, oh, ow = col.shape
     _, _, h, w = x_shape
     (sh, sw), (dh, dw) = stride, dilation
-    (top_pad, bottom_pad), (left_pad, right_pad) = pads
-    # The padded image must hold every window, also ones that start in the right padding.
-    hp = max(h + top_pad + bottom_pad, dh * (kh - 1) + sh * (oh - 1) + 1)
-    wp = max(w + left_pad + right_pad, dw * (kw - 1) + sw * (ow - 1) + 1)
+    (top_pad, _), (left_pad, _) = pads
+    hp, wp = _padded_hw((h, w), (kh, kw), (oh, ow), stride, pads, dilation)
     padded = xp.zeros((c, n, hp, wp), dtype=col.dtype)  # channels first, like col: no transposition per offset
     for i in range(kh):
         top = i * dh
@@ -109,9 +114,8 @@ def col2im_batch_last(col, x_shape, stride, pads, dilation):
     c, kh, kw, oh, ow, n = col.shape
     _, _, h, w = x_shape
     (sh, sw), (dh, dw) = stride, dilation
-    (top_pad, bottom_pad), (left_pad, right_pad) = pads
-    hp = max(h + top_pad + bottom_pad, dh * (kh - 1) + sh * (oh - 1) + 1)
-    wp = max(w + left_pad + right_pad, dw * (kw - 1) + sw * (ow - 1) + 1)
+    (top_pad, _), (left_pad, _) = pads
+    hp, wp = _padded_hw((h, w), (kh, kw), (oh, ow), stride, pads, dilation)
     padded = xp.zeros((c, hp, wp, n), dtype=col.dtype)
     for i in range(kh):
         top = i * dh
