@@ -29,11 +29,9 @@ TASKS = {
                  "pad x (channels first: _channels_first_padded), then for each kernel offset (i, j) copy the strided "
                  "slice of the padded input that the offset sees into col[:, i, j]. Loop over kh·kw offsets, not pixels."),
             Stub("functions/im2col.py", "col2im",
-                 "the adjoint of im2col: start from zeros of the padded size and, for each offset (i, j), ADD col[:, i, j] "
+                 "the adjoint of im2col: start from zeros of the padded size (_padded_hw; with batch_last, allocate "
+                 "(C, H_p, W_p, N) and index it through .transpose(0, 3, 1, 2)) and, for each offset (i, j), ADD col[:, i, j] "
                  "into the strided slice it came from (windows overlap); then crop the padding and go back to (N, C, H, W)."),
-            Stub("functions/im2col.py", "col2im_batch_last",
-                 "col2im again, with the batch as the last axis everywhere: zeros of shape (C, H_p, W_p, N), add "
-                 "col[:, i, j] into padded[:, rows, cols] for each offset, crop, and transpose to (N, C, H, W)."),
         ),
         ("tests/functions/test_conv.py::*",),
     ),

@@ -23,7 +23,7 @@ import numpy as np
 from .. import amp, backend
 from ..autograd import Function
 from ._utils import to_tensor
-from .im2col import col2im, col2im_batch_last, im2col, out_size, pad_spatial
+from .im2col import col2im, im2col, out_size, pad_spatial
 
 # 16 MiB: large enough for one big GEMM per chunk, small enough that a chunk's columns are still in
 # cache when the GEMM reads them, and that nothing huge is kept for backward (measured on
@@ -178,7 +178,7 @@ def conv_grad_input_array(gy, w, x_shape, geometry, dy=None):
       scatter-adds: 1.3–1.6× faster for ResNet's 3×3 layers.  Chosen when its column buffer is
       no bigger than col2im's (not for LeNet's unpadded 5×5, where padding dy by 4 would cost more).
     - otherwise, for stride 1 and short rows, col2im with the batch as the last axis
-      (``col2im_batch_last``): the same sums in a memory order that NumPy adds faster (LeNet's
+      (``col2im(..., batch_last=True)``): the same sums in a memory order that NumPy adds faster (LeNet's
       second layer: 8.5 → 5.9 ms at batch 256).
     """
     if _grad_input_as_convolution(gy.shape, x_shape, geometry):
@@ -249,8 +249,9 @@ def grad_input_by_col2im_batch_last(gy, w, x_shape, geometry):
     for batch in _batch_chunks(n, _col_bytes_per_sample(c, geometry, oh, ow, gy.itemsize)):
         m = batch.stop - batch.start
         dy = gy[batch].transpose(1, 2, 3, 0).reshape(f, oh * ow * m)  # (F, OH·OW·m): batch last
-        col = (w_cols @ dy).reshape(c, kh, kw, oh, ow, m)
-        gx[batch] = col2im_batch_last(col, (m,) + tuple(x_shape[1:]), geometry.stride, geometry.pads, geometry.dilation)
+        col = (w_cols @ dy).reshape(c, kh, kw, oh, ow, m).transpose(0, 1, 2, 5, 3, 4)  # (C, kh, kw, m, OH, OW) view
+        gx[batch] = col2im(col, (m,) + tuple(x_shape[1:]), geometry.stride, geometry.pads, geometry.dilation,
+                           batch_last=True)
     return gx
 
 

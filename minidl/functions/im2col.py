@@ -84,15 +84,26 @@ def _padded_hw(hw, kernel, out_hw, stride, pads, dilation):
                  for size, k, o, s, (before, after), d in zip(hw, kernel, out_hw, stride, pads, dilation))
 
 
-def col2im(col, x_shape, stride, pads, dilation):
-    """col: (C, kh, kw, N, OH, OW) → x: (N, C, H, W), summing overlapping contributions."""
+def col2im(col, x_shape, stride, pads, dilation, batch_last=False):
+    """col: (C, kh, kw, N, OH, OW) → x: (N, C, H, W), summing overlapping contributions.
+
+    ``batch_last`` only changes the memory order of the padded image we add into: (C, H_p, W_p, N)
+    instead of (C, N, H_p, W_p), indexed through a transposed view, so the loop reads the same.
+    Given a col stored batch-last too (a view in the order above), the slice that one kernel
+    offset adds into is then a few long contiguous runs (OW·N numbers for stride 1) instead of
+    N·C·OH rows of OW numbers, and NumPy's cost per row dominates short rows: 2.7–4.9× faster for
+    LeNet's 10-wide maps.  (The caller pays for transposing dy and dx; see conv.py.)
+    """
     xp = backend.get_array_module(col)
     c, kh, kw, n, oh, ow = col.shape
     _, _, h, w = x_shape
     (sh, sw), (dh, dw) = stride, dilation
     (top_pad, _), (left_pad, _) = pads
     hp, wp = _padded_hw((h, w), (kh, kw), (oh, ow), stride, pads, dilation)
-    padded = xp.zeros((c, n, hp, wp), dtype=col.dtype)  # channels first, like col: no transposition per offset
+    if batch_last:
+        padded = xp.zeros((c, hp, wp, n), dtype=col.dtype).transpose(0, 3, 1, 2)
+    else:  # channels first, like col: no transposition per offset
+        padded = xp.zeros((c, n, hp, wp), dtype=col.dtype)
     for i in range(kh):
         top = i * dh
         for j in range(kw):
@@ -100,26 +111,3 @@ def col2im(col, x_shape, stride, pads, dilation):
             padded[:, :, top:top + sh * (oh - 1) + 1:sh, left:left + sw * (ow - 1) + 1:sw] += col[:, i, j]
     return padded[:, :, top_pad:top_pad + h, left_pad:left_pad + w].transpose(1, 0, 2, 3)
 
-
-def col2im_batch_last(col, x_shape, stride, pads, dilation):
-    """col2im with the batch as the *last* axis: col (C, kh, kw, OH, OW, N) → x (N, C, H, W).
-
-    Same sums as ``col2im``; only the memory order differs.  With N last, the slice that one
-    kernel offset adds into is made of long contiguous runs (OW·N numbers when the stride is 1)
-    instead of N·C·OH short rows of OW numbers, and NumPy's cost per row dominates short rows:
-    2.7–4.9× faster for LeNet's 10-wide maps.  The price is transposing dy and dx, which pays off
-    for stride 1, where the column buffer is kh·kw times the size of the image.
-    """
-    xp = backend.get_array_module(col)
-    c, kh, kw, oh, ow, n = col.shape
-    _, _, h, w = x_shape
-    (sh, sw), (dh, dw) = stride, dilation
-    (top_pad, _), (left_pad, _) = pads
-    hp, wp = _padded_hw((h, w), (kh, kw), (oh, ow), stride, pads, dilation)
-    padded = xp.zeros((c, hp, wp, n), dtype=col.dtype)
-    for i in range(kh):
-        top = i * dh
-        for j in range(kw):
-            left = j * dw
-            padded[:, top:top + sh * (oh - 1) + 1:sh, left:left + sw * (ow - 1) + 1:sw] += col[:, i, j]
-    return padded[:, top_pad:top_pad + h, left_pad:left_pad + w].transpose(3, 0, 1, 2)
