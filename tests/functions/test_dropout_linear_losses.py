@@ -58,6 +58,28 @@ def test_linear(batch, bias):
     check_op(lambda x, w, b=None: F.linear(x, w, b), inputs, torch_fn=lambda x, w, b=None: torch.nn.functional.linear(x, w, b))
 
 
+def test_linear_weight_gradient_is_dyT_x_and_contiguous():
+    # .grad of a big classifier must not be a transposed view: storing it would copy it element
+    # by element (what x @ w.mT through autograd gave).
+    rng = np.random.default_rng(0)
+    x = minidl.tensor(rng.standard_normal((2, 3, 5)), requires_grad=True)
+    w = minidl.tensor(rng.standard_normal((4, 5)), requires_grad=True)
+    b = minidl.tensor(rng.standard_normal(4), requires_grad=True)
+    gy = rng.standard_normal((2, 3, 4))
+    F.linear(x, w, b).backward(minidl.tensor(gy))
+    np.testing.assert_allclose(w.grad.numpy(), gy.reshape(6, 4).T @ x.detach().numpy().reshape(6, 5), rtol=1e-12)
+    np.testing.assert_allclose(b.grad.numpy(), gy.sum((0, 1)), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), gy @ w.detach().numpy(), rtol=1e-12)
+    assert w.grad.numpy().flags.c_contiguous
+
+
+def test_linear_bias_shape_and_dtype_promotion():
+    with pytest.raises(RuntimeError, match=r"expected bias of shape \(3,\), got \(4,\)"):
+        F.linear(minidl.zeros(2, 5), minidl.zeros(3, 5), minidl.zeros(4))
+    y = F.linear(minidl.zeros(2, 5), minidl.zeros(3, 5), minidl.zeros(3, dtype=minidl.float64))
+    assert y.dtype == minidl.float64  # PyTorch-style promotion, as for x @ w.mT + b
+
+
 def test_linear_feature_mismatch_message():
     with pytest.raises(RuntimeError, match=r"input has 5 features \(shape \(2, 5\)\) but weight expects 4"):
         F.linear(minidl.zeros(2, 5), minidl.zeros(3, 4))
