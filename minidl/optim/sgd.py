@@ -10,7 +10,7 @@ Chainer, DeZero and CS231n write v ← μv − lr·g; θ ← θ + v instead: the
 while lr is constant (with a schedule, PyTorch's form applies the new lr to the whole buffer).
 """
 from ..tensor import Tensor
-from .optimizer import Optimizer
+from .optimizer import Optimizer, add_scaled_
 
 
 class SGD(Optimizer):
@@ -31,11 +31,14 @@ class SGD(Optimizer):
         if momentum:
             if "momentum_buffer" not in state:
                 state["momentum_buffer"] = Tensor._wrap(grad.copy(), False)
-            else:
+            else:  # in place, no temporaries: these buffers are as big as the parameters
                 buf = state["momentum_buffer"].data
                 buf *= momentum
-                buf += (1 - group["dampening"]) * grad
+                if group["dampening"]:
+                    add_scaled_(buf, 1 - group["dampening"], grad)
+                else:
+                    buf += grad
             buf = state["momentum_buffer"].data
             grad = grad + momentum * buf if group["nesterov"] else buf
-        param.data -= group["lr"] * grad
+        add_scaled_(param.data, -group["lr"], grad)
 
