@@ -195,6 +195,16 @@ def _run_hooks(hooks, grad):
     return grad
 
 
+def _owned_by_this_leaf(array, given_to_leaves, seen_outside):
+    """Whether a leaf may keep ``array`` as its .grad without copying it: the array owns its memory
+    (it is not a view of another array), no other leaf of this backward got the same array, and no
+    code outside autograd has seen it.  Then nothing else can change it or be changed through it.
+    (PyTorch steals the gradient on the same condition, counted with references.)  Copying every
+    gradient instead costs a pass over all parameters per step, and for VGG's 411 MB classifier
+    weight the fresh pages made that copy take 0.07–1.4 s."""
+    return getattr(array, "base", None) is None and given_to_leaves.count(id(array)) == 1 and id(array) not in seen_outside
+
+
 def _check_gradient(node, position, tensor, grad):
     if grad.shape != tensor.shape:
         raise RuntimeError(
@@ -215,6 +225,9 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
     # leaves by identity.  A tensor's gradient is complete when every use has contributed.
     pending = {}
     leaf_grads = {}
+    # Arrays that code outside this function can see (roots' gradients, retained .grad, anything a
+    # hook received or returned): a leaf must copy these, never adopt them (see the end).
+    seen_outside = {id(grad.data) for grad in root_grads}
     wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
     captured = [None] * (0 if inputs is None else len(inputs))
 
@@ -239,10 +252,13 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
             for index, ref in enumerate(node.output_refs):
                 grad = pending.pop((node, index), None)
                 if grad is not None and output_hooks.get(index):
+                    seen_outside.add(id(grad.data))
                     grad = _run_hooks(output_hooks[index], grad)
+                    seen_outside.add(id(grad.data))
                 tensor = ref()
                 if tensor is not None and grad is not None:
                     if tensor._retains_grad:
+                        seen_outside.add(id(grad.data))
                         tensor.grad = _add(tensor.grad, grad if create_graph else grad.detach())
                     if wanted is not None and id(tensor) in wanted:
                         captured[wanted[id(tensor)]] = grad
@@ -269,9 +285,12 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
             if not retain_graph:
                 node.release()
 
+        given_to_leaves = [id(grad.data) for _, grad in leaf_grads.values()]
         for tensor, grad in leaf_grads.values():
             if tensor._hooks:
+                seen_outside.add(id(grad.data))
                 grad = _run_hooks(tensor._hooks, grad)
+                seen_outside.add(id(grad.data))
             if wanted is not None:
                 if id(tensor) in wanted:
                     captured[wanted[id(tensor)]] = grad
@@ -279,9 +298,15 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
             if not create_graph:
                 grad = grad.detach()
             if tensor.grad is None:
-                # Copy: the same array may be the gradient of several tensors (a + b passes
-                # one array to both), and optimizers may update .grad in place.
-                tensor.grad = grad if create_graph else Tensor._wrap(grad.data.copy(), False)
+                if create_graph:
+                    tensor.grad = grad
+                elif _owned_by_this_leaf(grad.data, given_to_leaves, seen_outside):
+                    tensor.grad = grad
+                else:
+                    # Copy: the same array may be the gradient of several tensors (a + b passes
+                    # one array to both) or be held by the caller, and .grad is updated in place
+                    # (optimizers, clipping, unscaling).
+                    tensor.grad = Tensor._wrap(grad.data.copy(), False)
             else:
                 tensor.grad = tensor.grad + grad if create_graph else Tensor._wrap(tensor.grad.data + grad.data, False)
 

@@ -45,6 +45,50 @@ def test_grad_of_shared_leaf_is_not_aliased():
     assert b.grad.tolist() == [1.0, 1.0, 1.0]
 
 
+# A leaf keeps the array its gradient arrived in (no copy) only when nothing else can see it;
+# each test below is a way something else could, and changes .grad in place to prove it cannot.
+
+def test_leaf_grad_does_not_alias_the_callers_gradient():
+    x = minidl.zeros(3, requires_grad=True)
+    upstream = minidl.ones(3)
+    x.backward(upstream)  # the leaf is the root: its gradient is the caller's array
+    with minidl.no_grad():
+        x.grad.data *= 10
+    assert upstream.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_leaf_grad_does_not_alias_a_retained_grad():
+    x = minidl.ones(3, requires_grad=True)
+    y = x + 0  # Add hands its incoming gradient array to x unchanged
+    y.retain_grad()
+    (y * minidl.tensor([1.0, 2.0, 3.0])).sum().backward()
+    with minidl.no_grad():
+        x.grad.data *= 10
+    assert y.grad.tolist() == [1.0, 2.0, 3.0]
+
+
+def test_leaf_grad_does_not_alias_what_a_hook_kept():
+    kept = []
+    x = minidl.ones(3, requires_grad=True)
+    y = x + 0
+    y.register_hook(kept.append)  # sees the array that then flows on to x
+    x.register_hook(kept.append)
+    (y * 2).sum().backward()
+    with minidl.no_grad():
+        x.grad.data *= 10
+    assert [k.tolist() for k in kept] == [[2.0, 2.0, 2.0]] * 2
+
+
+def test_leaf_grad_does_not_alias_a_view():
+    x = minidl.ones(2, 3, requires_grad=True)
+    flat = x.reshape(6)  # Reshape's backward returns a view of the incoming gradient
+    flat.retain_grad()
+    (flat * 3).sum().backward()
+    with minidl.no_grad():
+        x.grad.data *= 10
+    assert flat.grad.tolist() == [3.0] * 6
+
+
 def test_hooks_run_in_registration_order_and_can_replace_grad():
     x = minidl.tensor([1.0, 2.0], requires_grad=True)
     calls = []
