@@ -79,10 +79,41 @@ def _col_bytes_per_sample(channels, geometry, oh, ow, itemsize):
     return channels * kh * kw * oh * ow * itemsize
 
 
-def _grouped_dy(gy, groups):
-    """dy: (N, F, OH, OW) → (G, F/G, N, OH·OW), the layout the GEMMs want."""
+def _grouped_dy(gy, groups, batch_last=False):
+    """dy: (N, F, OH, OW) → (G, F/G, N, OH·OW), or (G, F/G, OH·OW, N) batch-last: the layouts the GEMMs
+    want, copied once into that memory order (a transposed view would be copied again by every GEMM)."""
+    xp = backend.get_array_module(gy)
     n, f, oh, ow = gy.shape
-    return gy.transpose(1, 0, 2, 3).reshape(groups, f // groups, n, oh * ow)
+    if batch_last:
+        return xp.ascontiguousarray(gy.transpose(1, 2, 3, 0)).reshape(groups, f // groups, oh * ow, n)
+    return xp.ascontiguousarray(gy.transpose(1, 0, 2, 3)).reshape(groups, f // groups, n, oh * ow)
+
+
+def _dy_rows(dy, batch, batch_last):
+    """The samples ``batch`` of a grouped dy as a (G, F/G, M) matrix, M running over (m, OH, OW),
+    or (OH, OW, m) batch-last (a copy only for a batch-last chunk smaller than the batch)."""
+    part = dy[..., batch] if batch_last else dy[:, :, batch]
+    return part.reshape(part.shape[0], part.shape[1], -1)
+
+
+def _col_from_matrix(matrix, shape, batch_last):
+    """A GEMM result (G, C/G·kh·kw, M) → col (C, kh, kw, m, OH, OW), a view in M's memory order."""
+    c, kh, kw, m, oh, ow = shape
+    if batch_last:
+        return matrix.reshape(c, kh, kw, oh, ow, m).transpose(0, 1, 2, 5, 3, 4)
+    return matrix.reshape(shape)
+
+
+def _batch_last_pays(geometry, ow):
+    """Whether col2im should run batch-last — the batch as the innermost axis of dy, the columns and
+    the padded dx (``col2im(..., batch_last=True)``).  Same sums, another memory order: each kernel
+    offset then adds runs of OW·N numbers instead of N·C·OH rows of OW, at the price of transposing
+    dy and dx element by element.  Measured: faster for stride 1 up to OW = 16 (LeNet's second
+    layer 8.5 → 5.9 ms at batch 256, VGG's 4×4 maps 22 → 16 ms), slower at OW = 32 (37 → 50 ms);
+    a 1×1 kernel's col2im is a single add.  (For im2col the same layout did not pay in whole
+    training steps: measured for forward and weight gradient too, and left out.)"""
+    kh, kw = geometry.kernel
+    return geometry.stride == (1, 1) and kh * kw > 1 and ow <= 16
 
 
 # ------------------------------------------------------------------ depthwise fast path
@@ -177,14 +208,11 @@ def conv_grad_input_array(gy, w, x_shape, geometry, dy=None):
       Its GEMM has C rows and F·kh·kw inner terms instead of C·kh·kw rows and F terms, and no
       scatter-adds: 1.3–1.6× faster for ResNet's 3×3 layers.  Chosen when its column buffer is
       no bigger than col2im's (not for LeNet's unpadded 5×5, where padding dy by 4 would cost more).
-    - otherwise, for stride 1 and short rows, col2im with the batch as the last axis
-      (``col2im(..., batch_last=True)``): the same sums in a memory order that NumPy adds faster (LeNet's
-      second layer: 8.5 → 5.9 ms at batch 256).
+    - otherwise, for stride 1 and short rows, col2im with the batch as the last axis (see
+      ``_batch_last_pays``); the channel-first col2im everywhere else.
     """
     if _grad_input_as_convolution(gy.shape, x_shape, geometry):
         return conv_forward_array(gy, _flipped_transposed(w), _full_correlation(geometry))[0]
-    if _batch_last_pays(gy.shape, geometry):
-        return grad_input_by_col2im_batch_last(gy, w, x_shape, geometry)
     return grad_input_by_col2im(gy, w, x_shape, geometry, dy)
 
 
@@ -196,14 +224,6 @@ def _grad_input_as_convolution(gy_shape, x_shape, geometry):
     return (geometry.stride == (1, 1) and geometry.groups == 1
             and min(dh * (kh - 1) - top, dh * (kh - 1) - bottom, dw * (kw - 1) - left, dw * (kw - 1) - right) >= 0
             and f * h * w <= c * oh * ow)
-
-
-def _batch_last_pays(gy_shape, geometry):
-    """Batch-last col2im wins where the column buffer is large next to dy and dx (stride 1, a kernel
-    bigger than 1×1) and its rows are short: measured faster up to OW = 16 (LeNet, VGG's deeper
-    layers), slower at OW = 32 (the transposes of dy and dx cost more than the shorter rows save)."""
-    (kh, kw), ow = geometry.kernel, gy_shape[3]
-    return geometry.stride == (1, 1) and geometry.groups == 1 and kh * kw > 1 and ow <= 16
 
 
 def _flipped_transposed(w):
@@ -219,39 +239,29 @@ def _full_correlation(geometry):
     return ConvGeometry(geometry.kernel, (1, 1), pads, geometry.dilation, 1)
 
 
-def grad_input_by_col2im(gy, w, x_shape, geometry, dy=None):
-    """dx = col2im(Wᵀ @ dy).  ``dy``: gy already in the (G, F/G, N, OH·OW) layout, when the caller has it."""
+def grad_input_by_col2im(gy, w, x_shape, geometry, dy=None, batch_last=None):
+    """dx = col2im(Wᵀ @ dy), in the memory order ``_batch_last_pays`` picks unless ``batch_last`` is given.
+
+    ``dy``: gy already in the channel-first (G, F/G, N, OH·OW) layout, when the caller has it.
+    """
     xp = backend.get_array_module(gy, w)
     n, f, oh, ow = gy.shape
     c = x_shape[1]
     g = geometry.groups
     if is_depthwise(geometry, c, f):
         return depthwise_grad_input_array(gy, w, x_shape, geometry)
+    if batch_last is None:
+        batch_last = _batch_last_pays(geometry, ow)
+    if dy is None or batch_last:
+        dy = _grouped_dy(gy, g, batch_last)
     kh, kw = geometry.kernel
     w_cols = w.reshape(g, f // g, -1).transpose(0, 2, 1)  # (G, C/G·kh·kw, F/G)
-    dy = _grouped_dy(gy, g) if dy is None else dy
     gx = xp.empty((n,) + tuple(x_shape[1:]), dtype=gy.dtype)
     for batch in _batch_chunks(n, _col_bytes_per_sample(c, geometry, oh, ow, gy.itemsize)):
         m = batch.stop - batch.start
-        col = (w_cols @ dy[:, :, batch].reshape(g, f // g, m * oh * ow)).reshape(c, kh, kw, m, oh, ow)
-        gx[batch] = col2im(col, (m,) + tuple(x_shape[1:]), geometry.stride, geometry.pads, geometry.dilation)
-    return gx
-
-
-def grad_input_by_col2im_batch_last(gy, w, x_shape, geometry):
-    """dx = col2im(Wᵀ @ dy) with N as the innermost axis of dy, col and the padded image (groups = 1)."""
-    xp = backend.get_array_module(gy, w)
-    n, f, oh, ow = gy.shape
-    c = x_shape[1]
-    kh, kw = geometry.kernel
-    w_cols = w.reshape(f, -1).T  # (C·kh·kw, F)
-    gx = xp.empty((n,) + tuple(x_shape[1:]), dtype=gy.dtype)
-    for batch in _batch_chunks(n, _col_bytes_per_sample(c, geometry, oh, ow, gy.itemsize)):
-        m = batch.stop - batch.start
-        dy = gy[batch].transpose(1, 2, 3, 0).reshape(f, oh * ow * m)  # (F, OH·OW·m): batch last
-        col = (w_cols @ dy).reshape(c, kh, kw, oh, ow, m).transpose(0, 1, 2, 5, 3, 4)  # (C, kh, kw, m, OH, OW) view
+        col = _col_from_matrix(w_cols @ _dy_rows(dy, batch, batch_last), (c, kh, kw, m, oh, ow), batch_last)
         gx[batch] = col2im(col, (m,) + tuple(x_shape[1:]), geometry.stride, geometry.pads, geometry.dilation,
-                           batch_last=True)
+                           batch_last=batch_last)
     return gx
 
 
@@ -275,7 +285,7 @@ def conv_grad_weight_array(x, gy, w_shape, geometry, col=None, dy=None):
         m = batch.stop - batch.start
         if col is None or len(chunks) > 1:
             col = im2col(x[batch], geometry.kernel, geometry.stride, geometry.pads, geometry.dilation, (oh, ow))
-        gw_t += col.reshape(g, -1, m * oh * ow) @ dy[:, :, batch].reshape(g, f // g, m * oh * ow).transpose(0, 2, 1)
+        gw_t += col.reshape(g, -1, m * oh * ow) @ _dy_rows(dy, batch, False).transpose(0, 2, 1)
     return gw_t.transpose(0, 2, 1).reshape(w_shape)
 
 

@@ -59,6 +59,27 @@ def test_conv2d_matches_naive_reference(cfg):
     np.testing.assert_allclose(_conv(cfg)(x, w, *b).detach().numpy(), expected, rtol=1e-12, atol=1e-12)
 
 
+@given(cfg=conv_configs(max_batch=4), chunked=st.booleans())
+def test_batch_last_col2im_gives_the_channel_first_gradients(cfg, chunked):
+    """Output and both gradients with col2im channel-first or batch-last, whole batch or one
+    sample per chunk: the same numbers."""
+    from minidl.functions import conv as conv_module
+
+    x, w, *b = _conv_inputs(cfg)
+    results = []
+    for batch_last in (False, True):
+        original = conv_module._batch_last_pays
+        conv_module._batch_last_pays = lambda geometry, ow: batch_last
+        try:
+            with im2col_budget_of(1 if chunked else 2**30):
+                y = _conv(cfg)(x, w, *b)
+                results.append([y.detach()] + list(minidl.autograd.grad((y * y).sum(), [x, w] + b)))
+        finally:
+            conv_module._batch_last_pays = original
+    for channel_first, batch_last in zip(*results):
+        np.testing.assert_allclose(batch_last.numpy(), channel_first.numpy(), rtol=1e-10, atol=1e-12)
+
+
 @given(cfg=conv_configs(max_batch=3))
 def test_conv2d_matches_torch_float64(cfg):
     pytest.importorskip("torch")
@@ -207,7 +228,7 @@ def test_grad_input_as_a_convolution_equals_col2im(c, f, kh, kw, dh, dw, pads, h
         return
     rng = np.random.default_rng(0)
     gy, weight = rng.standard_normal((2, f, oh, ow)), rng.standard_normal((f, c, kh, kw))
-    reference = conv_module.grad_input_by_col2im(gy, weight, (2, c, h, w), geometry)
+    reference = conv_module.grad_input_by_col2im(gy, weight, (2, c, h, w), geometry, batch_last=False)
     valid_padding = min(dh * (kh - 1) - top, dh * (kh - 1) - bottom, dw * (kw - 1) - left, dw * (kw - 1) - right) >= 0
     if valid_padding:
         as_convolution = conv_module.conv_forward_array(gy, conv_module._flipped_transposed(weight),
@@ -222,7 +243,7 @@ def test_grad_input_as_a_convolution_equals_col2im(c, f, kh, kw, dh, dw, pads, h
        pads=st.tuples(*[st.integers(0, 2)] * 4), h=st.integers(3, 7), w=st.integers(3, 7), n=st.integers(1, 4),
        chunked=st.booleans())
 def test_col2im_batch_last_equals_col2im(c, f, kh, kw, stride, dilation, pads, h, w, n, chunked):
-    """The batch-last col2im (chosen for stride 1) gives the reference's dx for every geometry, chunked or not."""
+    """The batch-last col2im gives the channel-first reference's dx for every geometry, chunked or not."""
     from minidl.functions import conv as conv_module
 
     top, bottom, left, right = pads
@@ -232,10 +253,10 @@ def test_col2im_batch_last_equals_col2im(c, f, kh, kw, stride, dilation, pads, h
         return
     rng = np.random.default_rng(1)
     gy, weight = rng.standard_normal((n, f, oh, ow)), rng.standard_normal((f, c, kh, kw))
-    reference = conv_module.grad_input_by_col2im(gy, weight, (n, c, h, w), geometry)
+    reference = conv_module.grad_input_by_col2im(gy, weight, (n, c, h, w), geometry, batch_last=False)
     one_sample = c * kh * kw * oh * ow * 8
     with im2col_budget_of(one_sample if chunked else 2**30):
-        batch_last = conv_module.grad_input_by_col2im_batch_last(gy, weight, (n, c, h, w), geometry)
+        batch_last = conv_module.grad_input_by_col2im(gy, weight, (n, c, h, w), geometry, batch_last=True)
     np.testing.assert_allclose(batch_last, reference, rtol=1e-10, atol=1e-10)
 
 
@@ -246,10 +267,10 @@ def test_grad_input_path_choice():
     assert conv_module._grad_input_as_convolution((8, 16, 32, 32), (8, 16, 32, 32), resnet_3x3)
     lenet_conv2 = conv_module.ConvGeometry((5, 5), (1, 1), ((0, 0), (0, 0)), (1, 1), 1)
     assert not conv_module._grad_input_as_convolution((8, 16, 10, 10), (8, 6, 14, 14), lenet_conv2)
-    assert conv_module._batch_last_pays((8, 16, 10, 10), lenet_conv2)  # short rows: batch-last col2im
+    assert conv_module._batch_last_pays(lenet_conv2, 10)  # short rows: batch-last col2im
     one_by_one = conv_module.ConvGeometry((1, 1), (1, 1), ((0, 0), (0, 0)), (1, 1), 1)
-    assert not conv_module._batch_last_pays((8, 128, 16, 16), one_by_one)  # col2im of a 1×1 kernel is one add
+    assert not conv_module._batch_last_pays(one_by_one, 16)  # col2im of a 1×1 kernel is one add
     vgg_32 = conv_module.ConvGeometry((3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1), 1)
-    assert not conv_module._batch_last_pays((8, 128, 32, 32), vgg_32)  # 32-wide rows: channel-first col2im
+    assert not conv_module._batch_last_pays(vgg_32, 32)  # 32-wide rows: channel-first col2im
     strided = conv_module.ConvGeometry((3, 3), (2, 2), ((1, 1), (1, 1)), (1, 1), 1)
     assert not conv_module._grad_input_as_convolution((8, 32, 16, 16), (8, 16, 32, 32), strided)
