@@ -82,6 +82,14 @@ def test_adaptive_pools(output_size):
              torch_fn=lambda t: torch.nn.functional.adaptive_max_pool2d(t, output_size))
 
 
+@pytest.mark.parametrize("shape,output_size", [((2, 3, 1, 1), (7, 7)), ((1, 2, 2, 3), (4, 6)), ((1, 1, 2, 2), (2, 6))])
+def test_adaptive_avg_pool_that_repeats_pixels(shape, output_size):
+    """Output a multiple of the input: each bin is one pixel, repeated (no bin loop)."""
+    torch = pytest.importorskip("torch")
+    check_op(lambda t: F.adaptive_avg_pool2d(t, output_size), [shape],
+             torch_fn=lambda t: torch.nn.functional.adaptive_avg_pool2d(t, output_size))
+
+
 def test_max_pool_ties_go_to_first_maximum_in_row_major_order():
     x = minidl.tensor([[[[1.0, 5.0], [5.0, 5.0]]]], requires_grad=True)
     F.max_pool2d(x, 2).sum().backward()
