@@ -25,12 +25,12 @@ def add_scaled_(target, alpha, x):
     if x.size <= _BLOCK or not (target.flags.c_contiguous and x.flags.c_contiguous):
         target += alpha * x
         return
+    xp = backend.get_array_module(x)
     flat_target, flat_x = target.reshape(-1), x.reshape(-1)  # views, since both are contiguous
-    scratch = backend.get_array_module(x).empty(_BLOCK, dtype=x.dtype)
+    scratch = xp.empty(_BLOCK, dtype=x.dtype)
     for start in range(0, x.size, _BLOCK):
         stop = min(start + _BLOCK, x.size)
-        block = scratch[:stop - start]
-        flat_target[start:stop] += backend.get_array_module(x).multiply(flat_x[start:stop], alpha, out=block)
+        flat_target[start:stop] += xp.multiply(flat_x[start:stop], alpha, out=scratch[:stop - start])
 
 
 class Optimizer:
