@@ -7,7 +7,11 @@
 Method (PERFORMANCE.md's hygiene): both engines run in one process with the same thread count;
 after a warm-up, each round times minidl then PyTorch on the same inputs and weights, and we
 report the median of the per-round ratios (time_torch / time_minidl: > 1 means minidl is faster)
-with the lowest and highest round.  The allocator is tuned once for both (minidl.utils.tune_malloc).
+with the lowest and highest round.  Before each timed block we pause ``PAUSE_S``: after a call, both
+engines' worker threads keep spinning for ~0.1 s (OpenBLAS's thread timeout, OpenMP's spin-wait), and
+on a 2-core machine that steals a core from whichever engine runs next — without the pause PyTorch's
+LeNet-5 step measured 6.6 ms instead of 4.7 ms, which flattered minidl's ratio by a third.
+The allocator is tuned once for both (minidl.utils.tune_malloc).
 Peak memory is measured in a fresh subprocess per engine and case (RSS growth during the steps).
 Without PyTorch installed, minidl is reported alone.
 """
@@ -146,7 +150,11 @@ CASES = {
 }
 
 
+PAUSE_S = 0.25  # longer than the thread pools' spin after their last call (measured: 0.05 s is too short)
+
+
 def _timed(step, repeats):
+    time.sleep(PAUSE_S)  # let the other engine's worker threads go idle first
     started = time.perf_counter()
     for _ in range(repeats):
         step()
