@@ -17,13 +17,14 @@ gigabytes.  When it would exceed ``im2col_budget()`` bytes, the batch is process
 """
 import contextlib
 import math
+from typing import NamedTuple
 
 import numpy as np
 
 from .. import amp, backend
 from ..autograd import Function
 from ._utils import to_tensor
-from .im2col import col2im, im2col, out_size, pad_spatial
+from .im2col import channels_last_padded, col2im, im2col, im2col_rows, out_size, pad_spatial
 
 # 24 MiB: large enough for one big GEMM per chunk, small enough that a chunk's columns are still in
 # cache (32 MiB of L3 here) when the GEMM reads them, and that nothing huge is kept for backward
@@ -178,8 +179,80 @@ def depthwise_grad_weight_array(x, gy, w_shape, geometry):
     return gw
 
 
-def conv_forward_array(x, w, geometry):
-    """y = conv(x, w) on arrays; also returns the column buffer when it was built in one piece."""
+# ------------------------------------------------------------------ channels-last rows
+#
+# The same products with the windows stored as rows (see im2col.py's ``im2col_rows``): the input is
+# copied once to channels-last, every window row is then a run of kw·C numbers instead of OW, and
+#     forward       y_rows (N·OH·OW, F)     = rows @ W'              W' = W as (kh·kw·C, F)
+#     grad weight   dWᵀ    (F, kh·kw·C)     = dy_rowsᵀ @ rows        dy_rows = dy channels last
+# The forward builds the rows ``_ROWS_CHUNK_BYTES`` at a time, each piece multiplied while it is
+# still in cache (measured on ResNet's 3×3 layers at batch 128: 2 MiB pieces beat 1, 4, 8 and
+# 24 MiB; forward 16×16 maps 10.3 → 6.8 ms, 8×8 maps 8.2 → 4.6 ms).  When all the rows fit in
+# ``im2col_budget()`` they go into one buffer that is kept for the weight gradient.  Rebuilt
+# from scratch, the weight gradient is faster channel-first: OpenBLAS multiplies col @ dy
+# (C·kh·kw, N·OH·OW) @ (N·OH·OW, F) 20–100% faster than the transposed rowsᵀ @ dy_rows.
+
+
+class SavedWindows(NamedTuple):
+    """Forward's im2col matrix, kept for the weight gradient: the channel-first col
+    (C, kh, kw, N, OH, OW), or with ``rows`` the channels-last rows (N·OH·OW, kh·kw·C)."""
+
+    matrix: object
+    rows: bool
+
+
+_ROWS_CHUNK_BYTES = 2 * 2**20
+
+
+def rows_layout_pays(channels, geometry, ow):
+    """Whether to build the windows channels-last: when its contiguous runs (kw·C numbers, or C
+    with a dilated kernel) are at least as long as channel-first's (OW numbers, or single numbers
+    with a stride).  Both give the same result.  Grouped convolutions stay channel-first, where a
+    group's rows are one contiguous block."""
+    kw, sw, dw = geometry.kernel[1], geometry.stride[1], geometry.dilation[1]
+    run_rows = channels * (kw if dw == 1 else 1)
+    run_channel_first = ow if sw == 1 else 1
+    return geometry.groups == 1 and run_rows >= run_channel_first
+
+
+def _conv_forward_rows(x, w, geometry, oh, ow):
+    """y = conv(x, w) for groups = 1 through channels-last rows; also returns the rows when kept."""
+    xp = backend.get_array_module(x, w)
+    n, c = x.shape[:2]
+    f, _, kh, kw = w.shape
+    k = kh * kw * c
+    padded = channels_last_padded(x, geometry.pads)  # (N, H_p, W_p, C)
+    w_cols = w.transpose(2, 3, 1, 0).reshape(k, f)  # W' (kh·kw·C, F), rows in the windows' order
+    bytes_per_sample = oh * ow * k * x.itemsize
+    keep = n * bytes_per_sample <= im2col_budget()
+    kept = xp.empty((n * oh * ow, k), dtype=x.dtype) if keep else None
+    y = xp.empty((n, f, oh, ow), dtype=x.dtype)
+    per_chunk = max(1, _ROWS_CHUNK_BYTES // bytes_per_sample)
+    for start in range(0, n, per_chunk):
+        batch = slice(start, min(start + per_chunk, n))
+        m = batch.stop - batch.start
+        out = kept[start * oh * ow:batch.stop * oh * ow] if keep else None
+        rows = im2col_rows(padded[batch], geometry.kernel, geometry.stride, geometry.dilation, (oh, ow), out=out)
+        y[batch] = (rows @ w_cols).reshape(m, oh, ow, f).transpose(0, 3, 1, 2)  # back to (m, F, OH, OW)
+    return y, kept
+
+
+def _conv_grad_weight_from_rows(rows, gy, w_shape):
+    """dW from forward's rows (N·OH·OW, kh·kw·C): dWᵀ = dy_rowsᵀ @ rows, as (F, kh, kw, C) → (F, C, kh, kw)."""
+    xp = backend.get_array_module(rows, gy)
+    n, f, oh, ow = gy.shape
+    c, kh, kw = w_shape[1:]
+    dy_rows = xp.ascontiguousarray(gy.transpose(0, 2, 3, 1)).reshape(n * oh * ow, f)  # (N·OH·OW, F)
+    return (dy_rows.T @ rows).reshape(f, kh, kw, c).transpose(0, 3, 1, 2)
+
+
+def conv_forward_array(x, w, geometry, rows=None):
+    """y = conv(x, w) on arrays; also returns its im2col matrix as ``SavedWindows`` when it was built
+    in one piece (else None), for the weight gradient.
+
+    ``rows``: build the windows channels-last (True) or channel-first (False); by default
+    ``rows_layout_pays`` decides.  The tests run both and check that they agree.
+    """
     xp = backend.get_array_module(x, w)
     n, c, h, width = x.shape
     f = w.shape[0]
@@ -187,6 +260,11 @@ def conv_forward_array(x, w, geometry):
     if is_depthwise(geometry, c, f):
         return depthwise_forward_array(x, w, geometry), None
     oh, ow = geometry.output_hw(h, width)
+    if rows is None:
+        rows = rows_layout_pays(c, geometry, ow)
+    if rows and g == 1:
+        y, kept = _conv_forward_rows(x, w, geometry, oh, ow)
+        return y, (None if kept is None else SavedWindows(kept, rows=True))
     w_rows = w.reshape(g, f // g, -1)  # (G, F/G, C/G·kh·kw)
     y = xp.empty((n, f, oh, ow), dtype=x.dtype)
     chunks = _batch_chunks(n, _col_bytes_per_sample(c, geometry, oh, ow, x.itemsize))
@@ -196,7 +274,7 @@ def conv_forward_array(x, w, geometry):
         m = col.shape[3]
         out = w_rows @ col.reshape(g, -1, m * oh * ow)  # (G, F/G, m·OH·OW)
         y[batch] = out.reshape(f, m, oh, ow).transpose(1, 0, 2, 3)
-    return y, (col if len(chunks) == 1 else None)
+    return y, (SavedWindows(col, rows=False) if len(chunks) == 1 else None)
 
 
 def conv_grad_input_array(gy, w, x_shape, geometry, dy=None):
@@ -268,14 +346,21 @@ def grad_input_by_col2im(gy, w, x_shape, geometry, dy=None, batch_last=None):
     return gx
 
 
-def conv_grad_weight_array(x, gy, w_shape, geometry, col=None, dy=None):
-    """dW = dy @ im2col(x)ᵀ, summed over the batch (reusing forward's column buffer if given)."""
+def conv_grad_weight_array(x, gy, w_shape, geometry, saved=None, dy=None):
+    """dW = dy @ im2col(x)ᵀ, summed over the batch (reusing forward's ``SavedWindows`` if given).
+
+    Without saved rows this is the channel-first path, the reference: the tests check that
+    forward's rows give the same dW.
+    """
     xp = backend.get_array_module(x, gy)
     n, f, oh, ow = gy.shape
     c = x.shape[1]
     g = geometry.groups
     if is_depthwise(geometry, c, f):
         return depthwise_grad_weight_array(x, gy, w_shape, geometry)
+    if saved is not None and saved.rows:
+        return _conv_grad_weight_from_rows(saved.matrix, gy, w_shape)
+    col = None if saved is None else saved.matrix
     dy = _grouped_dy(gy, g) if dy is None else dy
     # We compute dWᵀ = col @ dyᵀ, (C/G·kh·kw, F/G) per group, and transpose the small result at the end:
     # the same numbers as dy @ colᵀ, but OpenBLAS runs this orientation up to 2.2× faster on our conv
@@ -299,7 +384,7 @@ class Conv2dFunction(Function):
         self.geometry = geometry
 
     def forward(self, x, w, b=None):
-        y, self.col = conv_forward_array(x, w, self.geometry)
+        y, self.saved = conv_forward_array(x, w, self.geometry)
         if b is not None:
             y += b.reshape(1, -1, 1, 1)
         return y
@@ -307,12 +392,15 @@ class Conv2dFunction(Function):
     def backward(self, gy):
         x, w = self.inputs[0], self.inputs[1]
         gx = gw = gb = None
-        # Both gradients read dy in the (G, F/G, N, OH·OW) layout: transpose it once for both.
-        dy = None if is_depthwise(self.geometry, x.shape[1], w.shape[0]) else _grouped_dy(gy.data, self.geometry.groups)
+        # The channel-first weight gradient and col2im both read dy in the (G, F/G, N, OH·OW) layout:
+        # transpose it once for both (the channels-last weight gradient transposes it its own way).
+        dy = None
+        if not is_depthwise(self.geometry, x.shape[1], w.shape[0]) and not (self.saved is not None and self.saved.rows):
+            dy = _grouped_dy(gy.data, self.geometry.groups)
         if self.needs_input_grad[0]:
             gx = ConvTranspose2dFunction(self.geometry, x.shape[2:], dy)(gy, w)
         if self.needs_input_grad[1]:
-            gw = Conv2dGradWeight(self.geometry, w.shape, self.col, dy)(x, gy)
+            gw = Conv2dGradWeight(self.geometry, w.shape, self.saved, dy)(x, gy)
         if len(self.inputs) == 3 and self.needs_input_grad[2]:
             gb = gy.sum((0, 2, 3))
         return gx, gw, gb
@@ -348,12 +436,12 @@ class ConvTranspose2dFunction(Function):
 class Conv2dGradWeight(Function):
     """dW = conv2d's weight gradient as a function of (x, dy); linear in each argument."""
 
-    def __init__(self, geometry, w_shape, col=None, grouped_dy=None):
-        self.geometry, self.w_shape, self.col, self.grouped_dy = geometry, tuple(w_shape), col, grouped_dy
+    def __init__(self, geometry, w_shape, saved=None, grouped_dy=None):
+        self.geometry, self.w_shape, self.saved, self.grouped_dy = geometry, tuple(w_shape), saved, grouped_dy
 
     def forward(self, x, gy):
-        gw = conv_grad_weight_array(x, gy, self.w_shape, self.geometry, self.col, self.grouped_dy)
-        self.col = self.grouped_dy = None  # only needed once; do not keep big buffers alive in the graph
+        gw = conv_grad_weight_array(x, gy, self.w_shape, self.geometry, self.saved, self.grouped_dy)
+        self.saved = self.grouped_dy = None  # only needed once; do not keep big buffers alive in the graph
         return gw
 
     def backward(self, ggw):

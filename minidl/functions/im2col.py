@@ -77,6 +77,62 @@ def im2col(x, kernel, stride, pads, dilation, out_hw=None):
     return col
 
 
+# ------------------------------------------------------------------ the same windows, channels last
+#
+# col above runs along OW in memory: each kernel offset copies rows of OW numbers, and for maps of
+# 8 or 16 pixels NumPy's cost per row, not the bytes, sets the time.  Store the image channels last,
+# (N, H_p, W_p, C), and a window row is contiguous instead: x_pad[n, h, w + j, c] for j < kw and
+# all c is kw·C consecutive numbers.  So *every* window is a view — no copy — given by strides:
+#
+#     windows[n, oh, ow, i, j, c] = x_pad[n, oh·sh + i·dh, ow·sw + j·dw, c]
+#
+# and one copy of that view, run by run, is the im2col matrix with one *row* per output position:
+# rows (N·OH·OW, kh·kw·C) = windows.reshape(...).  rows @ W' (kh·kw·C, F) is y channels last.
+
+
+def channels_last_padded(x, pads):
+    """x (N, C, H, W) → zero-padded (N, H_p, W_p, C), channels the innermost axis."""
+    xp = backend.get_array_module(x)
+    n, c, h, w = x.shape
+    (top, bottom), (left, right) = pads
+    out = xp.zeros((n, h + top + bottom, w + left + right, c), dtype=x.dtype)
+    out[:, top:top + h, left:left + w, :] = x.transpose(0, 2, 3, 1)
+    return out
+
+
+def window_view(padded, kernel, stride, dilation, out_hw):
+    """padded (N, H_p, W_p, C) → a view (N, OH, OW, kh, kw, C) of every kernel window.
+
+    Nothing is copied: stepping one output position moves by the stride along H or W, stepping
+    one kernel offset moves by the dilation; the view reads the same memory many times — so only
+    read it (a write would land in every window that shares the pixel).
+    """
+    xp = backend.get_array_module(padded)
+    n, hp, wp, c = padded.shape
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    oh, ow = out_hw
+    if (oh - 1) * sh + (kh - 1) * dh >= hp or (ow - 1) * sw + (kw - 1) * dw >= wp:
+        # as_strided does not check bounds: a window past the edge would read foreign memory
+        raise ValueError(f"window_view: {oh}×{ow} windows of {kh}×{kw} (stride {stride}, dilation {dilation}) "
+                         f"do not fit in a {hp}×{wp} image")
+    s_n, s_h, s_w, s_c = padded.strides
+    return xp.lib.stride_tricks.as_strided(
+        padded, shape=(n, oh, ow, kh, kw, c),
+        strides=(s_n, s_h * sh, s_w * sw, s_h * dh, s_w * dw, s_c))
+
+
+def im2col_rows(padded, kernel, stride, dilation, out_hw, out=None):
+    """padded (N, H_p, W_p, C) → rows (N·OH·OW, kh·kw·C): one copy of ``window_view`` (into the
+    C-contiguous ``out`` if given)."""
+    xp = backend.get_array_module(padded)
+    windows = window_view(padded, kernel, stride, dilation, out_hw)
+    n, oh, ow, kh, kw, c = windows.shape
+    if out is None:
+        out = xp.empty((n * oh * ow, kh * kw * c), dtype=padded.dtype)
+    out.reshape(windows.shape)[...] = windows
+    return out
+
+
 def _padded_hw(hw, kernel, out_hw, stride, pads, dilation):
     """(H_p, W_p) for col2im: the padded image must hold every window, also ones that start in the
     right padding (a strided window may reach past it)."""

@@ -274,3 +274,67 @@ def test_grad_input_path_choice():
     assert not conv_module._batch_last_pays(vgg_32, 32)  # 32-wide rows: channel-first col2im
     strided = conv_module.ConvGeometry((3, 3), (2, 2), ((1, 1), (1, 1)), (1, 1), 1)
     assert not conv_module._grad_input_as_convolution((8, 32, 16, 16), (8, 16, 32, 32), strided)
+
+
+@given(c=st.integers(1, 4), f=st.integers(1, 4), kh=st.integers(1, 3), kw=st.integers(1, 3),
+       stride=st.tuples(st.integers(1, 3), st.integers(1, 3)), dilation=st.tuples(st.integers(1, 2), st.integers(1, 2)),
+       pads=st.tuples(*[st.integers(0, 2)] * 4), h=st.integers(3, 7), w=st.integers(3, 7), n=st.integers(1, 4),
+       kept=st.booleans(), one_sample_chunks=st.booleans())
+def test_channels_last_rows_equal_channel_first(c, f, kh, kw, stride, dilation, pads, h, w, n, kept, one_sample_chunks):
+    """The channels-last rows give the channel-first reference's y, and forward's kept rows its dW,
+    for every geometry — rows built in one piece or one sample at a time, kept or not."""
+    from minidl.functions import conv as conv_module
+
+    top, bottom, left, right = pads
+    geometry = conv_module.ConvGeometry((kh, kw), stride, ((top, bottom), (left, right)), dilation, 1)
+    oh, ow = geometry.output_hw(h, w)
+    if oh <= 0 or ow <= 0:
+        return
+    rng = np.random.default_rng(2)
+    x, weight = rng.standard_normal((n, c, h, w)), rng.standard_normal((f, c, kh, kw))
+    gy = rng.standard_normal((n, f, oh, ow))
+    reference_y, _ = conv_module.conv_forward_array(x, weight, geometry, rows=False)
+    reference_gw = conv_module.conv_grad_weight_array(x, gy, weight.shape, geometry)  # rebuilt channel-first
+    chunk_bytes = conv_module._ROWS_CHUNK_BYTES
+    conv_module._ROWS_CHUNK_BYTES = 1 if one_sample_chunks else 2**30
+    try:
+        with im2col_budget_of(2**30 if kept else 1):
+            y, saved = conv_module.conv_forward_array(x, weight, geometry, rows=True)
+    finally:
+        conv_module._ROWS_CHUNK_BYTES = chunk_bytes
+    np.testing.assert_allclose(y, reference_y, rtol=1e-10, atol=1e-10)
+    assert (saved is not None) == kept
+    if kept:
+        assert saved.rows and saved.matrix.shape == (n * oh * ow, kh * kw * c)
+        gw = conv_module.conv_grad_weight_array(x, gy, weight.shape, geometry, saved=saved)
+        np.testing.assert_allclose(gw, reference_gw, rtol=1e-10, atol=1e-10)
+
+
+def test_window_view_reads_every_window_without_copying():
+    from minidl.functions.im2col import channels_last_padded, im2col_rows, window_view
+
+    x = np.arange(2 * 3 * 5 * 4, dtype=np.float64).reshape(2, 3, 5, 4)
+    padded = channels_last_padded(x, ((1, 0), (0, 2)))  # (N, H_p, W_p, C)
+    assert padded.shape == (2, 6, 6, 3)
+    windows = window_view(padded, (2, 3), (2, 1), (1, 2), (3, 2))
+    assert np.shares_memory(windows, padded) and windows.shape == (2, 3, 2, 2, 3, 3)
+    for n, oh, ow, i, j, ch in np.ndindex(*windows.shape):
+        assert windows[n, oh, ow, i, j, ch] == padded[n, oh * 2 + i, ow + 2 * j, ch]
+    rows = im2col_rows(padded, (2, 3), (2, 1), (1, 2), (3, 2))
+    np.testing.assert_array_equal(rows, windows.reshape(12, 18))
+    with pytest.raises(ValueError, match="do not fit"):
+        window_view(padded, (2, 3), (2, 1), (1, 2), (4, 2))
+
+
+def test_rows_layout_choice():
+    from minidl.functions import conv as conv_module
+
+    resnet_3x3 = conv_module.ConvGeometry((3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1), 1)
+    assert conv_module.rows_layout_pays(16, resnet_3x3, 32)  # runs of 3·16 = 48 numbers beat 32
+    assert not conv_module.rows_layout_pays(3, resnet_3x3, 32)  # the RGB layer: 9 < 32
+    lenet_conv1 = conv_module.ConvGeometry((5, 5), (1, 1), ((2, 2), (2, 2)), (1, 1), 1)
+    assert not conv_module.rows_layout_pays(1, lenet_conv1, 28)
+    strided = conv_module.ConvGeometry((3, 3), (2, 2), ((1, 1), (1, 1)), (1, 1), 1)
+    assert conv_module.rows_layout_pays(3, strided, 16)  # channel-first would copy single numbers
+    grouped = conv_module.ConvGeometry((3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1), 2)
+    assert not conv_module.rows_layout_pays(64, grouped, 8)
