@@ -32,6 +32,10 @@ TASKS = {
                  "the adjoint of im2col: start from zeros of the padded size (_padded_hw; with batch_last, allocate "
                  "(C, H_p, W_p, N) and index it through .transpose(0, 3, 1, 2)) and, for each offset (i, j), ADD col[:, i, j] "
                  "into the strided slice it came from (windows overlap); then crop the padding and go back to (N, C, H, W)."),
+            Stub("functions/im2col.py", "window_view",
+                 "the channels-last windows as a view, no copy: xp.lib.stride_tricks.as_strided(padded, shape=(N, OH, OW, "
+                 "kh, kw, C), strides=...) — one output step moves stride·(the padded array's H or W stride), one kernel "
+                 "step moves dilation·(the same). Raise ValueError when the last window would reach past the image."),
         ),
         ("tests/functions/test_conv.py::*",),
     ),
@@ -62,11 +66,15 @@ TASKS = {
                  "dx = (1/σ)·(g − mean(g) − x̂·mean(g·x̂)), means over self.axes. Use Tensor operations on "
                  "self.inputs[0] (recompute x̂ from it) so that the result can be differentiated again."),
             Stub("functions/normalization.py", "BatchNormTrain.forward",
-                 "like Normalize.forward, then y = γ·x̂ + β with weight and bias reshaped to self.channel_shape; "
-                 "store self.mean and self.var too."),
-            Stub("functions/normalization.py", "BatchNormTrain.backward",
+                 "like Normalize.forward (channel_sums gives the per-channel sums), then y = γ·x̂ + β with weight and "
+                 "bias reshaped to self.channel_shape; store self.mean, self.var, self.inv_std and self.x_hat."),
+            Stub("functions/normalization.py", "BatchNormTrain.backward_tensor_ops",
                  "return (dx, dγ, dβ) from the formulas in the class docstring, as Tensor operations on self.inputs "
                  "(None for an input with needs_input_grad False)."),
+            Stub("functions/normalization.py", "BatchNormTrain.backward_arrays",
+                 "the same three gradients on arrays (gy.data, self.x_hat, self.inv_std; sums with channel_sums): "
+                 "dx = a·dy + b·x̂ + c with per-channel a = γ/σ, b = −a·dγ/M, c = −a·dβ/M, in place where you can; "
+                 "wrap each result with Tensor._wrap(array, False)."),
         ),
         ("tests/functions/test_normalization.py::*batch_norm*",),
     ),

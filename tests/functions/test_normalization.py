@@ -43,6 +43,30 @@ def test_batch_norm_matches_torch_train_and_eval(shape, affine):
         np.testing.assert_allclose(ours_stats[1], theirs_stats[1].numpy(), rtol=1e-12)
 
 
+@given(shape=norm_inputs(), needs=st.tuples(st.booleans(), st.booleans(), st.booleans()), zero_gamma=st.booleans())
+def test_batch_norm_backward_on_arrays_equals_tensor_ops(shape, needs, zero_gamma):
+    """The fast backward (arrays, dx regrouped per channel) gives the reference's three gradients,
+    also with γ = 0 in a channel (ResNet's zero-initialised last BN) and any subset of them asked for."""
+    from minidl.functions.normalization import BatchNormTrain
+
+    c = shape[1]
+    x, w, b = random_inputs([shape, (c,), (c,)])
+    if zero_gamma:
+        w.data[0] = 0.0
+    gy = minidl.tensor(np.random.default_rng(3).standard_normal(shape))
+    axes = (0,) + tuple(range(2, len(shape)))
+    node = BatchNormTrain(axes, 1e-5, (1, c) + (1,) * (len(shape) - 2))
+    node(x, w, b)
+    node.needs_input_grad = needs
+    with minidl.no_grad():
+        fast = node.backward_arrays(gy)
+        reference = node.backward_tensor_ops(gy)
+    for ours, expected, needed in zip(fast, reference, needs):
+        assert (ours is None) == (expected is None) == (not needed)
+        if needed:
+            np.testing.assert_allclose(ours.numpy(), expected.numpy(), rtol=1e-10, atol=1e-12)
+
+
 def test_batch_norm_eval_gradcheck():
     x, w, b = random_inputs([(3, 2, 2, 2), (2,), (2,)])
     check_op(lambda *t: F.batch_norm(t[0], np.zeros(2), np.full(2, 1.5), t[1], t[2], training=False), [x, w, b])
