@@ -11,6 +11,10 @@ backward (create_graph=True) works: the gradient of a transposed convolution is 
 and so on.  Groups split the channels into independent convolutions, done as one batched
 matmul over a leading group axis (groups = C gives a depthwise convolution).
 
+Two memory orders for the same windows (tests hold them equal): channel-first ``col``
+(C·kh·kw, N·OH·OW), the reference, and for groups = 1 the channels-last ``rows``
+(N·OH·OW, kh·kw·C), whose copies run kw·C numbers at a time; ``rows_layout_pays`` picks.
+
 The column buffer holds C·kh·kw·N·OH·OW numbers — for VGG's first layers at batch 32 that is
 gigabytes.  When it would exceed ``im2col_budget()`` bytes, the batch is processed in chunks
 (same result, bounded memory; ``set_im2col_budget`` changes the limit).
