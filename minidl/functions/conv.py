@@ -212,11 +212,14 @@ def rows_layout_pays(channels, geometry, ow):
     """Whether to build the windows channels-last: when its contiguous runs (kw·C numbers, or C
     with a dilated kernel) are at least as long as channel-first's (OW numbers, or single numbers
     with a stride).  Both give the same result.  Grouped convolutions stay channel-first, where a
-    group's rows are one contiguous block."""
-    kw, sw, dw = geometry.kernel[1], geometry.stride[1], geometry.dilation[1]
+    group's rows are one contiguous block, and so do 1×1 kernels, whose channel-first im2col is one
+    plain copy while channels-last pays two transposing ones (measured: 1×1 64→128 at 16×16,
+    forward + weight gradient 9.3 ms channel-first against 10.3 ms; with stride 2, 5.0 against 8.2)."""
+    kh, kw = geometry.kernel
+    sw, dw = geometry.stride[1], geometry.dilation[1]
     run_rows = channels * (kw if dw == 1 else 1)
     run_channel_first = ow if sw == 1 else 1
-    return geometry.groups == 1 and run_rows >= run_channel_first
+    return geometry.groups == 1 and kh * kw > 1 and run_rows >= run_channel_first
 
 
 def _conv_forward_rows(x, w, geometry, oh, ow):

@@ -338,3 +338,5 @@ def test_rows_layout_choice():
     assert conv_module.rows_layout_pays(3, strided, 16)  # channel-first would copy single numbers
     grouped = conv_module.ConvGeometry((3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1), 2)
     assert not conv_module.rows_layout_pays(64, grouped, 8)
+    one_by_one = conv_module.ConvGeometry((1, 1), (1, 1), ((0, 0), (0, 0)), (1, 1), 1)
+    assert not conv_module.rows_layout_pays(64, one_by_one, 16)  # channel-first: one plain copy
