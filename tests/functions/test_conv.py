@@ -2,7 +2,7 @@
 import hypothesis.strategies as st
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 
 import minidl
 import minidl.nn.functional as F
@@ -238,19 +238,30 @@ def test_grad_input_as_a_convolution_equals_col2im(c, f, kh, kw, dh, dw, pads, h
                                rtol=1e-10, atol=1e-10)
 
 
-@given(c=st.integers(1, 4), f=st.integers(1, 4), kh=st.integers(1, 3), kw=st.integers(1, 3),
-       stride=st.tuples(st.integers(1, 3), st.integers(1, 3)), dilation=st.tuples(st.integers(1, 2), st.integers(1, 2)),
-       pads=st.tuples(*[st.integers(0, 2)] * 4), h=st.integers(3, 7), w=st.integers(3, 7), n=st.integers(1, 4),
-       chunked=st.booleans())
-def test_col2im_batch_last_equals_col2im(c, f, kh, kw, stride, dilation, pads, h, w, n, chunked):
+@st.composite
+def layer_geometries(draw):
+    """(n, c, f, h, w, geometry): a groups = 1 layer with any stride, dilation and (asymmetric)
+    padding that has at least one output position."""
+    from minidl.functions.conv import ConvGeometry
+
+    kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    top, bottom, left, right = draw(st.tuples(*[st.integers(0, 2)] * 4))
+    geometry = ConvGeometry(kernel, stride, ((top, bottom), (left, right)), dilation, 1)
+    h, w = draw(st.integers(3, 7)), draw(st.integers(3, 7))
+    oh, ow = geometry.output_hw(h, w)
+    assume(oh > 0 and ow > 0)
+    return draw(st.integers(1, 4)), draw(st.integers(1, 4)), draw(st.integers(1, 4)), h, w, geometry
+
+
+@given(layer=layer_geometries(), chunked=st.booleans())
+def test_col2im_batch_last_equals_col2im(layer, chunked):
     """The batch-last col2im gives the channel-first reference's dx for every geometry, chunked or not."""
     from minidl.functions import conv as conv_module
 
-    top, bottom, left, right = pads
-    geometry = conv_module.ConvGeometry((kh, kw), stride, ((top, bottom), (left, right)), dilation, 1)
-    oh, ow = geometry.output_hw(h, w)
-    if oh <= 0 or ow <= 0:
-        return
+    n, c, f, h, w, geometry = layer
+    (kh, kw), (oh, ow) = geometry.kernel, geometry.output_hw(h, w)
     rng = np.random.default_rng(1)
     gy, weight = rng.standard_normal((n, f, oh, ow)), rng.standard_normal((f, c, kh, kw))
     reference = conv_module.grad_input_by_col2im(gy, weight, (n, c, h, w), geometry, batch_last=False)
@@ -276,20 +287,14 @@ def test_grad_input_path_choice():
     assert not conv_module._grad_input_as_convolution((8, 32, 16, 16), (8, 16, 32, 32), strided)
 
 
-@given(c=st.integers(1, 4), f=st.integers(1, 4), kh=st.integers(1, 3), kw=st.integers(1, 3),
-       stride=st.tuples(st.integers(1, 3), st.integers(1, 3)), dilation=st.tuples(st.integers(1, 2), st.integers(1, 2)),
-       pads=st.tuples(*[st.integers(0, 2)] * 4), h=st.integers(3, 7), w=st.integers(3, 7), n=st.integers(1, 4),
-       kept=st.booleans(), one_sample_chunks=st.booleans())
-def test_channels_last_rows_equal_channel_first(c, f, kh, kw, stride, dilation, pads, h, w, n, kept, one_sample_chunks):
+@given(layer=layer_geometries(), kept=st.booleans(), one_sample_chunks=st.booleans())
+def test_channels_last_rows_equal_channel_first(layer, kept, one_sample_chunks):
     """The channels-last rows give the channel-first reference's y, and forward's kept rows its dW,
     for every geometry — rows built in one piece or one sample at a time, kept or not."""
     from minidl.functions import conv as conv_module
 
-    top, bottom, left, right = pads
-    geometry = conv_module.ConvGeometry((kh, kw), stride, ((top, bottom), (left, right)), dilation, 1)
-    oh, ow = geometry.output_hw(h, w)
-    if oh <= 0 or ow <= 0:
-        return
+    n, c, f, h, w, geometry = layer
+    (kh, kw), (oh, ow) = geometry.kernel, geometry.output_hw(h, w)
     rng = np.random.default_rng(2)
     x, weight = rng.standard_normal((n, c, h, w)), rng.standard_normal((f, c, kh, kw))
     gy = rng.standard_normal((n, f, oh, ow))
