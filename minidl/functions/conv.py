@@ -222,8 +222,9 @@ def rows_layout_pays(channels, geometry, ow):
     return geometry.groups == 1 and kh * kw > 1 and run_rows >= run_channel_first
 
 
-def _conv_forward_rows(x, w, geometry, oh, ow):
-    """y = conv(x, w) for groups = 1 through channels-last rows; also returns the rows when kept."""
+def _conv_forward_rows(x, w, geometry, oh, ow, keep=True):
+    """y = conv(x, w) for groups = 1 through channels-last rows; also returns the rows when kept
+    (``keep`` and they fit the budget; otherwise the pieces are built one after another)."""
     xp = backend.get_array_module(x, w)
     n, c = x.shape[:2]
     f, _, kh, kw = w.shape
@@ -231,7 +232,7 @@ def _conv_forward_rows(x, w, geometry, oh, ow):
     padded = channels_last_padded(x, geometry.pads)  # (N, H_p, W_p, C)
     w_cols = w.transpose(2, 3, 1, 0).reshape(k, f)  # W' (kh·kw·C, F), rows in the windows' order
     bytes_per_sample = oh * ow * k * x.itemsize
-    keep = n * bytes_per_sample <= im2col_budget()
+    keep = keep and n * bytes_per_sample <= im2col_budget()
     kept = xp.empty((n * oh * ow, k), dtype=x.dtype) if keep else None
     y = xp.empty((n, f, oh, ow), dtype=x.dtype)
     per_chunk = max(1, _ROWS_CHUNK_BYTES // bytes_per_sample)
@@ -253,12 +254,13 @@ def _conv_grad_weight_from_rows(rows, gy, w_shape):
     return (dy_rows.T @ rows).reshape(f, kh, kw, c).transpose(0, 3, 1, 2)
 
 
-def conv_forward_array(x, w, geometry, rows=None):
+def conv_forward_array(x, w, geometry, rows=None, keep=True):
     """y = conv(x, w) on arrays; also returns its im2col matrix as ``SavedWindows`` when it was built
     in one piece (else None), for the weight gradient.
 
     ``rows``: build the windows channels-last (True) or channel-first (False); by default
-    ``rows_layout_pays`` decides.  The tests run both and check that they agree.
+    ``rows_layout_pays`` decides.  The tests run both and check that they agree.  ``keep=False``:
+    nobody will need the matrix (the input gradient below), so channels-last rows are not kept.
     """
     xp = backend.get_array_module(x, w)
     n, c, h, width = x.shape
@@ -270,7 +272,7 @@ def conv_forward_array(x, w, geometry, rows=None):
     if rows is None:
         rows = rows_layout_pays(c, geometry, ow)
     if rows and g == 1:
-        y, kept = _conv_forward_rows(x, w, geometry, oh, ow)
+        y, kept = _conv_forward_rows(x, w, geometry, oh, ow, keep)
         return y, (None if kept is None else SavedWindows(kept, rows=True))
     w_rows = w.reshape(g, f // g, -1)  # (G, F/G, C/G·kh·kw)
     y = xp.empty((n, f, oh, ow), dtype=x.dtype)
@@ -300,7 +302,7 @@ def conv_grad_input_array(gy, w, x_shape, geometry, dy=None):
       ``_batch_last_pays``); the channel-first col2im everywhere else.
     """
     if _grad_input_as_convolution(gy.shape, x_shape, geometry):
-        return conv_forward_array(gy, _flipped_transposed(w), _full_correlation(geometry))[0]
+        return conv_forward_array(gy, _flipped_transposed(w), _full_correlation(geometry), keep=False)[0]
     return grad_input_by_col2im(gy, w, x_shape, geometry, dy)
 
 

@@ -305,10 +305,12 @@ def test_channels_last_rows_equal_channel_first(layer, kept, one_sample_chunks):
     try:
         with im2col_budget_of(2**30 if kept else 1):
             y, saved = conv_module.conv_forward_array(x, weight, geometry, rows=True)
+            y_unkept, unkept = conv_module.conv_forward_array(x, weight, geometry, rows=True, keep=False)
     finally:
         conv_module._ROWS_CHUNK_BYTES = chunk_bytes
     np.testing.assert_allclose(y, reference_y, rtol=1e-10, atol=1e-10)
-    assert (saved is not None) == kept
+    np.testing.assert_array_equal(y_unkept, y)
+    assert (saved is not None) == kept and unkept is None
     if kept:
         assert saved.rows and saved.matrix.shape == (n * oh * ow, kh * kw * c)
         gw = conv_module.conv_grad_weight_array(x, gy, weight.shape, geometry, saved=saved)
