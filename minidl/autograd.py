@@ -211,6 +211,13 @@ def _check_gradient(node, position, tensor, grad):
             f"{node.name}.backward returned a gradient of shape {grad.shape} for input {position}, "
             f"whose shape is {tensor.shape}"
         )
+    if grad.dtype != tensor.dtype:
+        # A float64 gradient for a float32 input would silently turn every gradient upstream into
+        # float64 (twice the memory and time); PyTorch casts it back, we say where it came from.
+        raise RuntimeError(
+            f"{node.name}.backward returned a {grad.dtype} gradient for input {position}, "
+            f"whose dtype is {tensor.dtype}; cast it in backward (e.g. gx.astype(x.dtype))"
+        )
 
 
 def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=None, allow_unused=False):
@@ -336,6 +343,8 @@ def _default_root_grad(output, grad, position):
         raise RuntimeError(
             f"gradient for output {position}: expected shape {output.shape}, got {grad.shape}"
         )
+    if grad.dtype != output.dtype:  # like PyTorch: a float64 gradient for a float32 output is cast
+        grad = grad.to(output.dtype)
     return grad
 
 

@@ -265,6 +265,26 @@ def test_wrong_gradient_shape_from_a_custom_function_is_caught():
         BadSum()(x).backward()
 
 
+def test_gradient_of_another_dtype_from_a_custom_function_is_caught():
+    class WideningDouble(Function):
+        def forward(self, x):
+            return 2 * x
+
+        def backward(self, gy):
+            return gy * minidl.tensor(np.full(3, 2.0))  # a float64 tensor: the product is float64
+
+    x = minidl.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"WideningDouble.backward returned a float64 gradient for input 0, "
+                                           r"whose dtype is float32"):
+        WideningDouble()(x).sum().backward()
+
+
+def test_root_gradient_of_another_dtype_is_cast_like_pytorch():
+    x = minidl.ones(3, requires_grad=True)
+    (x * 2).backward(minidl.ones(3, dtype=minidl.float64))
+    assert x.grad.dtype == minidl.float32 and x.grad.tolist() == [2.0, 2.0, 2.0]
+
+
 def test_integer_tensors_cannot_require_grad():
     with pytest.raises(RuntimeError, match="only floating-point tensors.*int64"):
         minidl.tensor([1, 2], requires_grad=True)

@@ -55,7 +55,28 @@ def test_variant_counts(factory, expected):
 SMALL_INPUT = {"inception_v3": 75, "xception": 71, "alexnet": 63, "alexnet_paper": 63, "zfnet": 63, "lenet5": 28}
 
 
-def _forward_backward(name, classes=5, **kwargs):
+def _record_float64_ops(monkeypatch):
+    """Patch every op to note its name when it returns a float64 array from float32 inputs; the
+    returned set fills while the model runs ("float32 everywhere": no silent float64 step)."""
+    from minidl.autograd import Function
+
+    widened, call = set(), Function.__call__
+
+    def recording_call(self, *inputs):
+        outputs = call(self, *inputs)
+        for y in outputs if isinstance(outputs, tuple) else (outputs,):
+            if y.dtype == np.float64:
+                widened.add(self.name)
+        return outputs
+
+    monkeypatch.setattr(Function, "__call__", recording_call)
+    return widened
+
+
+def _forward_backward(name, classes=5, monkeypatch=None, **kwargs):
+    """One float32 forward and backward (and an eval forward); with ``monkeypatch``, also checks that
+    no op on the way, forward or backward, computed in float64."""
+    widened = _record_float64_ops(monkeypatch) if monkeypatch is not None else set()
     in_channels = 1 if name == "lenet5" else 3
     if name == "inception_v3" and not kwargs:
         kwargs = dict(aux_logits=False)  # the auxiliary head needs a 17×17 grid: 299×299 inputs (slow test)
@@ -68,16 +89,19 @@ def _forward_backward(name, classes=5, **kwargs):
     loss = models.googlenet_loss(out, minidl.tensor([0, 1])) if name == "googlenet" else \
         minidl.nn.functional.cross_entropy(logits, minidl.tensor([0, 1]))
     loss.backward()
+    assert not widened, f"{name}: float32 in, float64 out of {sorted(widened)}"
     for key, param in model.named_parameters():
         assert param.grad is not None and np.isfinite(param.grad.numpy()).all(), key
+        assert param.grad.dtype == np.float32, key
     model.eval()
     with minidl.no_grad():
         assert model(x).shape == (2, classes)
+    assert not widened, f"{name}: float32 in, float64 out of {sorted(widened)}"
 
 
 @pytest.mark.parametrize("name", sorted(set(models.list_models()) - HEAVY))
-def test_forward_and_backward(name):
-    _forward_backward(name)
+def test_forward_and_backward(name, monkeypatch):
+    _forward_backward(name, monkeypatch=monkeypatch)
 
 
 @pytest.mark.slow
