@@ -216,7 +216,7 @@ def _check_gradient(node, position, tensor, grad):
         # float64 (twice the memory and time); PyTorch casts it back, we say where it came from.
         raise RuntimeError(
             f"{node.name}.backward returned a {grad.dtype} gradient for input {position}, "
-            f"whose dtype is {tensor.dtype}; cast it in backward (e.g. gx.astype(x.dtype))"
+            f"whose dtype is {tensor.dtype}; cast it in backward (gx.to(x.dtype))"
         )
 
 

@@ -56,7 +56,7 @@ SMALL_INPUT = {"inception_v3": 75, "xception": 71, "alexnet": 63, "alexnet_paper
 
 
 def _record_float64_ops(monkeypatch):
-    """Patch every op to note its name when it returns a float64 array from float32 inputs; the
+    """Patch every op to note its name when it returns a float64 array (the models run in float32); the
     returned set fills while the model runs ("float32 everywhere": no silent float64 step)."""
     from minidl.autograd import Function
 
