@@ -226,63 +226,24 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
     With ``inputs=None`` gradients are accumulated into the ``.grad`` of the leaves (what
     ``Tensor.backward`` does).  With a list of ``inputs`` their gradients are returned instead
     and no ``.grad`` is touched (what ``autograd.grad`` does).
+
+    The algorithm: count, for every node, how many uses its outputs have (its dependencies); a
+    node is *ready* when all of them have sent their gradient.  Take a ready node, call its
+    backward with the summed gradients of its outputs, send the results to its inputs, and count
+    down its parents; repeat until no node is ready.  Then hand the leaves their gradients.
     """
     dependencies = _collect_graph(roots)
-    # Gradients waiting to be consumed: node outputs are keyed by (node, output index),
-    # leaves by identity.  A tensor's gradient is complete when every use has contributed.
-    pending = {}
-    leaf_grads = {}
-    # Arrays that code outside this function can see (roots' gradients, retained .grad, anything a
-    # hook received or returned): a leaf must copy these, never adopt them (see the end).
-    seen_outside = {id(grad.data) for grad in root_grads}
-    wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
-    captured = [None] * (0 if inputs is None else len(inputs))
-
-    def accumulate(tensor, grad):
-        if tensor.creator is None:
-            key = id(tensor)
-            entry = leaf_grads.get(key)
-            leaf_grads[key] = (tensor, grad) if entry is None else (tensor, entry[1] + grad)
-        else:
-            key = (tensor.creator, tensor.output_index)
-            pending[key] = _add(pending.get(key), grad)
-
+    gradients = _Gradients(root_grads, inputs)
     for root, grad in zip(roots, root_grads):
-        accumulate(root, grad)
-
+        gradients.add(root, grad)
     ready = [node for node, count in dependencies.items() if count == 0]
     with set_grad_enabled(create_graph):
         while ready:
             node = ready.pop()
-            grad_outputs = []
-            output_hooks = node.__dict__.get("output_hooks", {})
-            for index, ref in enumerate(node.output_refs):
-                grad = pending.pop((node, index), None)
-                if grad is not None and output_hooks.get(index):
-                    seen_outside.add(id(grad.data))
-                    grad = _run_hooks(output_hooks[index], grad)
-                    seen_outside.add(id(grad.data))
-                tensor = ref()
-                if tensor is not None and grad is not None:
-                    if tensor._retains_grad:
-                        seen_outside.add(id(grad.data))
-                        tensor.grad = _add(tensor.grad, grad if create_graph else grad.detach())
-                    if wanted is not None and id(tensor) in wanted:
-                        captured[wanted[id(tensor)]] = grad
-                grad_outputs.append(grad)
+            grad_outputs = gradients.take_outputs_of(node, create_graph)
             if any(g is not None for g in grad_outputs):
-                for index, grad in enumerate(grad_outputs):
-                    if grad is None:  # an output nobody used: its gradient is zero
-                        shape, dtype = node.output_meta[index]
-                        xp = backend.get_array_module(node.inputs[0].data)
-                        grad_outputs[index] = Tensor._wrap(xp.zeros(shape, dtype), False)
-                input_grads = node.backward(*grad_outputs)
-                if not isinstance(input_grads, tuple):
-                    input_grads = (input_grads,)
-                for position, (tensor, grad, needed) in enumerate(zip(node.inputs, input_grads, node.needs_input_grad)):
-                    if needed and grad is not None:
-                        _check_gradient(node, position, tensor, grad)
-                        accumulate(tensor, grad)
+                for tensor, grad in _call_backward(node, grad_outputs):
+                    gradients.add(tensor, grad)
             for tensor in node.inputs:
                 parent = tensor.creator
                 if parent is not None:
@@ -291,41 +252,109 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                         ready.append(parent)
             if not retain_graph:
                 node.release()
+        gradients.deliver_to_leaves(create_graph)
+    return None if inputs is None else gradients.captured_for_inputs(allow_unused)
 
-        given_to_leaves = [id(grad.data) for _, grad in leaf_grads.values()]
-        for tensor, grad in leaf_grads.values():
+
+def _call_backward(node, grad_outputs):
+    """node.backward on its outputs' gradients (zeros for an output nobody used); yields
+    (input tensor, gradient) for every input that needs one, after checking shape and dtype."""
+    for index, grad in enumerate(grad_outputs):
+        if grad is None:
+            shape, dtype = node.output_meta[index]
+            xp = backend.get_array_module(node.inputs[0].data)
+            grad_outputs[index] = Tensor._wrap(xp.zeros(shape, dtype), False)
+    input_grads = node.backward(*grad_outputs)
+    if not isinstance(input_grads, tuple):
+        input_grads = (input_grads,)
+    for position, (tensor, grad, needed) in enumerate(zip(node.inputs, input_grads, node.needs_input_grad)):
+        if needed and grad is not None:
+            _check_gradient(node, position, tensor, grad)
+            yield tensor, grad
+
+
+class _Gradients:
+    """The gradients of one backward pass: those waiting for their node, the leaves' sums, and
+    the bookkeeping of hooks, retained ``.grad``, captured ``inputs`` and who has seen which array."""
+
+    def __init__(self, root_grads, inputs):
+        self.pending = {}  # (node, output index) → gradient summed over the uses seen so far
+        self.leaves = {}  # id(leaf) → (leaf, gradient summed so far)
+        # Arrays that code outside autograd can see (roots' gradients, retained .grad, anything a
+        # hook received or returned): a leaf must copy these, never adopt them (_store_leaf_grad).
+        self.seen_outside = {id(grad.data) for grad in root_grads}
+        self.wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
+        self.captured = [None] * (0 if inputs is None else len(inputs))
+
+    def add(self, tensor, grad):
+        if tensor.creator is None:
+            entry = self.leaves.get(id(tensor))
+            self.leaves[id(tensor)] = (tensor, grad if entry is None else entry[1] + grad)
+        else:
+            key = (tensor.creator, tensor.output_index)
+            self.pending[key] = _add(self.pending.get(key), grad)
+
+    def _run_hooks(self, hooks, grad):
+        self.seen_outside.add(id(grad.data))
+        grad = _run_hooks(hooks, grad)
+        self.seen_outside.add(id(grad.data))
+        return grad
+
+    def take_outputs_of(self, node, create_graph):
+        """The complete gradients of node's outputs (None where none arrived), after the output
+        hooks ran; retained ``.grad`` and captured ``inputs`` get their copy on the way."""
+        grads = []
+        output_hooks = node.__dict__.get("output_hooks", {})
+        for index, ref in enumerate(node.output_refs):
+            grad = self.pending.pop((node, index), None)
+            if grad is not None and output_hooks.get(index):
+                grad = self._run_hooks(output_hooks[index], grad)
+            tensor = ref()
+            if tensor is not None and grad is not None:
+                if tensor._retains_grad:
+                    self.seen_outside.add(id(grad.data))
+                    tensor.grad = _add(tensor.grad, grad if create_graph else grad.detach())
+                if self.wanted is not None and id(tensor) in self.wanted:
+                    self.captured[self.wanted[id(tensor)]] = grad
+            grads.append(grad)
+        return grads
+
+    def deliver_to_leaves(self, create_graph):
+        """Run the leaves' hooks, then capture (autograd.grad) or accumulate into ``.grad``."""
+        given_to_leaves = [id(grad.data) for _, grad in self.leaves.values()]
+        for tensor, grad in self.leaves.values():
             if tensor._hooks:
-                seen_outside.add(id(grad.data))
-                grad = _run_hooks(tensor._hooks, grad)
-                seen_outside.add(id(grad.data))
-            if wanted is not None:
-                if id(tensor) in wanted:
-                    captured[wanted[id(tensor)]] = grad
+                grad = self._run_hooks(tensor._hooks, grad)
+            if self.wanted is not None:
+                if id(tensor) in self.wanted:
+                    self.captured[self.wanted[id(tensor)]] = grad
                 continue
-            if not create_graph:
-                grad = grad.detach()
-            if tensor.grad is None:
-                if create_graph:
-                    tensor.grad = grad
-                elif _owned_by_this_leaf(grad.data, given_to_leaves, seen_outside):
-                    tensor.grad = grad
-                else:
-                    # Copy: the same array may be the gradient of several tensors (a + b passes
-                    # one array to both) or be held by the caller, and .grad is updated in place
-                    # (optimizers, clipping, unscaling).
-                    tensor.grad = Tensor._wrap(grad.data.copy(), False)
-            else:
-                tensor.grad = tensor.grad + grad if create_graph else Tensor._wrap(tensor.grad.data + grad.data, False)
+            _store_leaf_grad(tensor, grad, create_graph, given_to_leaves, self.seen_outside)
 
-    if inputs is not None:
-        for index, grad in enumerate(captured):
+    def captured_for_inputs(self, allow_unused):
+        for index, grad in enumerate(self.captured):
             if grad is None and not allow_unused:
                 raise RuntimeError(
                     f"autograd.grad: inputs[{index}] was not used to compute the outputs "
                     "(or does not require grad); pass allow_unused=True to get None for it"
                 )
-        return tuple(captured)
-    return None
+        return tuple(self.captured)
+
+
+def _store_leaf_grad(tensor, grad, create_graph, given_to_leaves, seen_outside):
+    """The leaf-gradient rule: .grad = grad the first time (adopting the array when nobody else can
+    see it, else a copy), .grad + grad after that; with create_graph the gradient keeps its graph."""
+    if not create_graph:
+        grad = grad.detach()
+    if tensor.grad is None:
+        if create_graph or _owned_by_this_leaf(grad.data, given_to_leaves, seen_outside):
+            tensor.grad = grad
+        else:
+            # Copy: the same array may be the gradient of several tensors (a + b passes one array
+            # to both) or be held by the caller, and .grad is updated in place (optimizers, clipping).
+            tensor.grad = Tensor._wrap(grad.data.copy(), False)
+    else:
+        tensor.grad = tensor.grad + grad if create_graph else Tensor._wrap(tensor.grad.data + grad.data, False)
 
 
 def _default_root_grad(output, grad, position):
