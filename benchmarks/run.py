@@ -3,6 +3,11 @@
     python benchmarks/run.py                      # everything, table on stdout
     python benchmarks/run.py --json rows.json     # also keep the raw numbers
     python benchmarks/run.py --only lenet5 --rounds 5
+    python benchmarks/run.py --fast on            # only the default (fast twins on); "off": only MINIDL_FAST=0
+
+Every case runs twice by default: with the fast twins (the default engine) and with the reference
+path alone (``minidl.use_fast_paths(False)``, the code in minidl/functions/), so the table shows
+what the readable path costs.
 
 Method (PERFORMANCE.md's hygiene): both engines run in one process with the same thread count;
 after a warm-up, each round times minidl then PyTorch on the same inputs and weights, and we
@@ -235,18 +240,25 @@ def main(argv=None):
     parser.add_argument("--seconds", type=float, default=6.0, help="time budget per case and engine")
     parser.add_argument("--no-memory", action="store_true")
     parser.add_argument("--json", help="also write the raw rows as JSON here")
+    parser.add_argument("--fast", choices=("both", "on", "off"), default="both",
+                        help="fast twins on, off (the reference path alone), or both (one row each)")
     args = parser.parse_args(argv)
+    positions = {"both": (True, False), "on": (True,), "off": (False,)}[args.fast]
     minidl.utils.tune_malloc()
     torch = torch_or_none()
     rows, memory = [], {}
     for name in CASES:
         if args.only not in name:
             continue
-        row = run_case(name, torch, args.rounds, args.seconds)
-        rows.append(row)
-        if not args.no_memory and "train" in name:
-            memory[name] = (peak_memory(name, "minidl"), peak_memory(name, "torch") if torch else None)
-        print(f"{name}: {row}", file=sys.stderr, flush=True)
+        for fast in positions:
+            with minidl.use_fast_paths(fast):
+                row = run_case(name, torch, args.rounds, args.seconds)
+            if not fast:
+                row["case"] = f"{name} · fast paths off"
+            rows.append(row)
+            if fast and not args.no_memory and "train" in name:
+                memory[name] = (peak_memory(name, "minidl"), peak_memory(name, "torch") if torch else None)
+            print(f"{row['case']}: {row}", file=sys.stderr, flush=True)
     print(f"Machine: {machine_description(torch)}. Date: {datetime.date.today().isoformat()}.\n")
     print(markdown(rows, torch, memory))
     if args.json:

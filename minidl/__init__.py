@@ -13,6 +13,7 @@ from .dtypes import (  # noqa: A004  (minidl.bool, minidl.float, ... mirror torc
 from .tensor import Tensor
 from . import autograd
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .functions.dispatch import fast_paths_enabled, use_fast_paths
 from .functions import (
     abs, add, all, amax, amin, any, argmax, argmin, bmm, broadcast_to, cat, chunk, clamp, clip, clone,
     concat, contiguous, cos, div, eq, erf, exp, expand, flatten, ge, gt, index_select, le, log, log1p,

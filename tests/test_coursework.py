@@ -71,8 +71,9 @@ def _pytest(folder, *args):
 
 def test_assignment_round_trip(tmp_path):
     out = tmp_path / "assignment"
-    layers = ["conv2d", "batch_norm", "max_pool2d"]
+    layers = ["conv2d", "batch_norm", "max_pool2d", "fast_conv2d"]
     assert cli(["make", "--layers", ",".join(layers), str(out)]) == 0
+    assert "minidl.use_fast_paths(False)" in (out / "conftest.py").read_text()  # students' code, not the twins
     assert json.loads((out / ".coursework.json").read_text())["layers"] == layers
     assert "pytest -m conv2d" in (out / "README.md").read_text()
     for layer in layers:  # before: each task's tests fail, pointing at the TODO

@@ -17,9 +17,11 @@ import minidl
 from .stubs import stub_source
 from .tasks import TASKS
 
-CONFTEST = '''"""Assignment harness: the tests import the minidl in this folder (not an installed one), and
-each test carries the mark of the task it checks, so ``pytest -m conv2d`` runs the conv2d tests."""
+CONFTEST = '''"""Assignment harness: the tests import the minidl in this folder (not an installed one), with
+its fast twins switched off (they would stand in for the code you write), and each test carries the
+mark of the task it checks, so ``pytest -m conv2d`` runs the conv2d tests."""
 import fnmatch
+import os
 import pathlib
 import sys
 
@@ -27,7 +29,10 @@ import pytest
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+os.environ["MINIDL_FAST"] = "0"
 import minidl  # noqa: E402
+
+minidl.use_fast_paths(False)
 
 if pathlib.Path(minidl.__file__).resolve().parent != HERE / "minidl":
     raise ImportError(f"the tests must use the minidl in {{HERE}}, but Python imported {{minidl.__file__}}")
@@ -120,7 +125,9 @@ def _readme(layers):
              "Write the functions below. Each stub keeps the original signature and docstring (shapes and math) and",
              "raises `NotImplementedError(\"TODO(task): ...\")` until you replace it. Run the tests of one task with",
              "`pytest -m TASK` in this folder (they import the `minidl/` here, not an installed one);",
-             "`pytest` runs them all. Do not edit `tests/`.", "",
+             "`pytest` runs them all. Do not edit `tests/`. The tests run with minidl's fast twins switched off",
+             "(`MINIDL_FAST=0`), so they check the reference code you write; the optional `fast_conv2d` task's",
+             "tests call the twins directly and compare them with the reference.", "",
              "Useful: `minidl.gradcheck` compares your backward with finite differences, and the tests compare",
              "with PyTorch where it is installed. docs/extending.md in the minidl repository walks through a layer.", ""]
     for layer in layers:

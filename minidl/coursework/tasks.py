@@ -23,60 +23,73 @@ class Task:
 
 TASKS = {
     "conv2d": Task(
-        "convolution as im2col + one matrix product (forward, and col2im for the backward pass)",
+        "convolution as im2col + one matrix product, and its two gradients (col2im for the input)",
         (
             Stub("functions/im2col.py", "im2col",
-                 "pad x (channels first: _channels_first_padded), then for each kernel offset (i, j) copy the strided "
-                 "slice of the padded input that the offset sees into col[:, i, j]. Loop over kh·kw offsets, not pixels."),
+                 "which input pixels does kernel offset (i, j) see, for all output positions at once? That set is one "
+                 "strided slice of the padded input (geometry.offset_slices gives the slices). Pad, then copy one slice "
+                 "per offset into col[:, i, j] — a loop over the kh·kw offsets, not over pixels."),
             Stub("functions/im2col.py", "col2im",
-                 "the adjoint of im2col: start from zeros of the padded size (_padded_hw; with batch_last, allocate "
-                 "(C, H_p, W_p, N) and index it through .transpose(0, 3, 1, 2)) and, for each offset (i, j), ADD col[:, i, j] "
-                 "into the strided slice it came from (windows overlap); then crop the padding and go back to (N, C, H, W)."),
-            Stub("functions/im2col.py", "window_view",
-                 "the channels-last windows as a view, no copy: xp.lib.stride_tricks.as_strided(padded, shape=(N, OH, OW, "
-                 "kh, kw, C), strides=...) — one output step moves stride·(the padded array's H or W stride), one kernel "
-                 "step moves dilation·(the same). Raise ValueError when the last window would reach past the image."),
+                 "im2col copied each pixel into every window that contains it. Going back, what should a pixel receive "
+                 "when several windows overlap it? Loop over the same offsets as im2col, into a zero padded image, "
+                 "then crop the padding and return (N, C, H, W)."),
+            Stub("functions/conv.py", "conv2d_forward",
+                 "with col = im2col(x) seen as a (C·kh·kw, N·OH·OW) matrix, which matrix product gives y? Reshape w "
+                 "to match (one product per group: a leading group axis), and put the result back in (N, F, OH, OW). "
+                 "Process the batch in the chunks batch_chunks gives."),
+            Stub("functions/conv.py", "conv2d_grad_input",
+                 "y = W @ col is linear in col: what is the gradient with respect to col? Then which function takes "
+                 "a gradient on col back to a gradient on x?"),
+            Stub("functions/conv.py", "conv2d_grad_weight",
+                 "y = W @ col is linear in W too: what is dW, given dy and col? Remember that each group has its own "
+                 "W and its own channels, and that dW sums over every sample of the batch."),
         ),
         ("tests/functions/test_conv.py::*",),
     ),
     "max_pool2d": Task(
         "max pooling: the maximum of each window, and the gradient routed to the winner",
         (
-            Stub("functions/pooling.py", "MaxPool2dFunction.forward",
-                 "pad with -inf (self.geometry.padded), then walk self.geometry.offsets(): keep the running maximum and, "
-                 "in an int32 array, the offset number of the first maximum (ties keep the earlier one). "
-                 "Store the argmax on self.argmax and return (out, argmax)."),
-            Stub("functions/pooling.py", "_window_max",
-                 "the inference path (no gradient needed): pad with -inf (geometry.padded) and keep only the running "
-                 "maximum over geometry.offsets(); no argmax."),
-            Stub("functions/pooling.py", "_scatter",
-                 "zeros of the padded input's shape; for each offset add gy where argmax == offset into the strided "
-                 "slice (rows, cols) of that offset; finally geometry.unpad."),
+            Stub("functions/pooling.py", "max_pool2d_forward",
+                 "pad with -inf (geometry.padded), then walk geometry.offsets(): one strided view per kernel offset. "
+                 "Keep the running maximum and, in an int32 array, which offset gave it. When two values tie, which "
+                 "one must win, and what comparison keeps it?"),
+            Stub("functions/pooling.py", "max_pool2d_backward",
+                 "y is a copy of one input pixel per window: which pixel should receive dy, and what happens where "
+                 "windows overlap? Build the gradient of the padded input (zeros), then geometry.unpad."),
         ),
-        ("tests/functions/test_pooling.py::*max_pool*", "tests/functions/test_pooling.py::test_overlapping*",
-         "tests/functions/test_pooling.py::test_fast_and_general*"),
+        ("tests/functions/test_pooling.py::*max_pool*", "tests/functions/test_pooling.py::test_overlapping*"),
     ),
     "batch_norm": Task(
-        "batch normalization in training mode: normalize each channel, and the closed-form backward",
+        "batch normalization in training mode: forward, running statistics, and the closed-form backward",
         (
-            Stub("functions/normalization.py", "Normalize.forward",
-                 "mean and biased variance over self.axes (keepdims); store self.mean, self.var (the caller updates the "
-                 "running statistics from them) and self.inv_std; return x̂."),
-            Stub("functions/normalization.py", "Normalize.backward",
-                 "dx = (1/σ)·(g − mean(g) − x̂·mean(g·x̂)), means over self.axes. Use Tensor operations on "
-                 "self.inputs[0] (recompute x̂ from it) so that the result can be differentiated again."),
-            Stub("functions/normalization.py", "BatchNormTrain.forward",
-                 "like Normalize.forward (channel_sums gives the per-channel sums), then y = γ·x̂ + β with weight and "
-                 "bias reshaped to self.channel_shape; store self.mean, self.var, self.inv_std and self.x_hat."),
-            Stub("functions/normalization.py", "BatchNormTrain.backward_tensor_ops",
-                 "return (dx, dγ, dβ) from the formulas in the class docstring, as Tensor operations on self.inputs "
-                 "(None for an input with needs_input_grad False)."),
-            Stub("functions/normalization.py", "BatchNormTrain.backward_arrays",
-                 "the same three gradients on arrays (gy.data, self.x_hat, self.inv_std; sums with channel_sums): "
-                 "dx = a·dy + b·x̂ + c with per-channel a = γ/σ, b = −a·dγ/M, c = −a·dβ/M, in place where you can; "
-                 "wrap each result with Tensor._wrap(array, False)."),
+            Stub("functions/normalization.py", "batch_norm_forward",
+                 "mean and biased variance of each channel over ``axes`` (keepdims), x̂, then y = γ·x̂ + β with γ, β "
+                 "reshaped to broadcast over (1, C, 1, ...). Return y and BatchNormStats(mean, var, inv_std, x_hat)."),
+            Stub("functions/normalization.py", "batch_norm_backward",
+                 "draw the graph μ → xc = x − μ → σ² → 1/σ → x̂ → y and walk it backwards; every x reaches y directly "
+                 "and through μ and σ². Sum the three paths and simplify. Write it with Tensor operations on gy, x "
+                 "and weight (rebuild x̂ from x), so that it can be differentiated again; None where needs_input_grad "
+                 "is False."),
+            Stub("functions/normalization.py", "update_running_stats",
+                 "an exponential moving average with weight momentum on the new value, in place. Which variance does "
+                 "PyTorch keep: the biased one that normalised this batch, or the unbiased one?"),
         ),
         ("tests/functions/test_normalization.py::*batch_norm*",),
+    ),
+    "fast_conv2d": Task(
+        "(optional) make it fast: channels-last windows without copies, and col2im in another memory order",
+        (
+            Stub("functions/fast/conv.py", "window_view",
+                 "every window as a view, no copy: xp.lib.stride_tricks.as_strided(padded, shape=(N, OH, OW, kh, kw, "
+                 "C), strides=...). How far in memory is one output step, and one kernel step? Refuse windows that "
+                 "would reach past the image (as_strided does not check)."),
+            Stub("functions/fast/conv.py", "col2im_any_order",
+                 "col2im (functions/im2col.py) again, but with batch_last the padded image is allocated as "
+                 "(C, H_p, W_p, N) and indexed through a transposed view, so the loop reads the same."),
+        ),
+        ("tests/functions/test_fast_twins.py::*conv*", "tests/functions/test_fast_twins.py::*window_view*",
+         "tests/functions/test_fast_twins.py::*col2im*", "tests/functions/test_fast_twins.py::*channels_last*",
+         "tests/functions/test_fast_twins.py::*depthwise*"),
     ),
     "local_response_norm": Task(
         "AlexNet's local response normalization: the sum of squares over a window of neighbouring channels",

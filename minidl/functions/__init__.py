@@ -16,3 +16,5 @@ from .shape import (
     sum_to_size, t, transpose, unsqueeze, view, view_as,
 )
 from .softmax import log_softmax, softmax
+from .dispatch import fast_paths_enabled, use_fast_paths
+from . import fast  # noqa: E402,F401  (registers the fast twins behind functions/dispatch.py)

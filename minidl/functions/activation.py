@@ -14,7 +14,10 @@ from .elementwise import erf
 
 
 class ReLU(Function):
-    """y = max(x, 0);  dx = gy where x > 0, else 0  (the derivative at 0 is taken as 0)."""
+    """y = max(x, 0);  dx = gy where x > 0, else 0  (the derivative at 0 is taken as 0).
+
+    Shapes: x: any shape → y: the same shape (elementwise).
+    """
 
     saves_outputs = True
 
@@ -28,7 +31,10 @@ class ReLU(Function):
 
 
 class LeakyReLU(Function):
-    """y = x if x > 0 else slope·x;  dx = gy · (1 if x > 0 else slope)."""
+    """y = x if x > 0 else slope·x;  dx = gy · (1 if x > 0 else slope).
+
+    Shapes: x: any shape → y: the same shape (elementwise).
+    """
 
     def __init__(self, negative_slope):
         self.negative_slope = negative_slope
@@ -44,7 +50,10 @@ class LeakyReLU(Function):
 
 
 class ELU(Function):
-    """y = x if x > 0 else α(eˣ − 1);  dx = gy · (1 if x > 0 else y + α)."""
+    """y = x if x > 0 else α(eˣ − 1);  dx = gy · (1 if x > 0 else y + α).
+
+    Shapes: x: any shape → y: the same shape (elementwise).
+    """
 
     saves_outputs = True
 
@@ -61,7 +70,10 @@ class ELU(Function):
 
 
 class Sigmoid(Function):
-    """y = 1 / (1 + e⁻ˣ);  dx = gy · y(1 − y)."""
+    """y = 1 / (1 + e⁻ˣ);  dx = gy · y(1 − y).
+
+    Shapes: x: any shape → y: the same shape (elementwise).
+    """
 
     saves_outputs = True
 
@@ -76,7 +88,10 @@ class Sigmoid(Function):
 
 
 class Tanh(Function):
-    """y = tanh x;  dx = gy · (1 − y²)."""
+    """y = tanh x;  dx = gy · (1 − y²).
+
+    Shapes: x: any shape → y: the same shape (elementwise).
+    """
 
     saves_outputs = True
 
@@ -90,7 +105,10 @@ class Tanh(Function):
 
 class Softplus(Function):
     """y = log(1 + e^(βx)) / β, and y = x where βx > threshold (for stability);
-    dx = gy · sigmoid(βx) (or gy above the threshold)."""
+    dx = gy · sigmoid(βx) (or gy above the threshold).
+
+    Shapes: x: any shape → y: the same shape (elementwise).
+    """
 
     def __init__(self, beta, threshold):
         self.beta, self.threshold = beta, threshold

@@ -22,7 +22,11 @@ def _broadcast_error(op_name, a, b):
 
 
 class Add(Function):
-    """y = a + b;  da = gy, db = gy (each summed back to its shape)."""
+    """y = a + b;  da = gy, db = gy (each summed back to its shape).
+
+    Shapes: a, b: shapes that broadcast together → y: the broadcast shape;
+    da, db summed back to a's and b's shapes.
+    """
 
     def forward(self, a, b):
         return a + b
@@ -33,7 +37,11 @@ class Add(Function):
 
 
 class Sub(Function):
-    """y = a - b;  da = gy, db = -gy."""
+    """y = a - b;  da = gy, db = -gy.
+
+    Shapes: a, b: shapes that broadcast together → y: the broadcast shape;
+    da, db summed back to a's and b's shapes.
+    """
 
     def forward(self, a, b):
         return a - b
@@ -44,7 +52,11 @@ class Sub(Function):
 
 
 class Mul(Function):
-    """y = a * b;  da = gy * b, db = gy * a."""
+    """y = a * b;  da = gy * b, db = gy * a.
+
+    Shapes: a, b: shapes that broadcast together → y: the broadcast shape;
+    da, db summed back to a's and b's shapes.
+    """
 
     def forward(self, a, b):
         return a * b
@@ -57,7 +69,11 @@ class Mul(Function):
 
 
 class Div(Function):
-    """y = a / b;  da = gy / b, db = -gy * a / b²."""
+    """y = a / b;  da = gy / b, db = -gy * a / b².
+
+    Shapes: a, b: shapes that broadcast together → y: the broadcast shape;
+    da, db summed back to a's and b's shapes.
+    """
 
     def forward(self, a, b):
         return a / b
@@ -70,7 +86,11 @@ class Div(Function):
 
 
 class Pow(Function):
-    """y = a ** b;  da = gy · b · a^(b-1),  db = gy · a^b · log(a)."""
+    """y = a ** b;  da = gy · b · a^(b-1),  db = gy · a^b · log(a).
+
+    Shapes: a, b: shapes that broadcast together → y: the broadcast shape;
+    da, db summed back to a's and b's shapes.
+    """
 
     saves_outputs = True
 
@@ -90,7 +110,10 @@ class Pow(Function):
 
 
 class Neg(Function):
-    """y = -x;  dx = -gy."""
+    """y = -x;  dx = -gy.
+
+    Shapes: x: any shape → y: the same shape.
+    """
 
     def forward(self, x):
         return -x

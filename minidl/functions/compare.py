@@ -13,7 +13,10 @@ from .shape import sum_to
 
 
 class Compare(Function):
-    """An elementwise predicate (``==``, ``<``, ...): bool output, no gradient."""
+    """An elementwise predicate (``==``, ``<``, ...): bool output, no gradient.
+
+    Shapes: a, b: shapes that broadcast together → y: bool, the broadcast shape.
+    """
 
     differentiable = False
 
@@ -63,6 +66,11 @@ def logical_or(input, other):
 
 
 class LogicalNot(Function):
+    """y = not x, elementwise;  no gradient.
+
+    Shapes: x: any shape → y: bool, the same shape.
+    """
+
     differentiable = False
 
     def forward(self, x):
@@ -74,7 +82,10 @@ def logical_not(input):
 
 
 class Sign(Function):
-    """sign(x) ∈ {-1, 0, 1}; its derivative is zero almost everywhere, so no gradient flows."""
+    """sign(x) ∈ {-1, 0, 1}; its derivative is zero almost everywhere, so no gradient flows.
+
+    Shapes: x: any shape → y: the same shape.
+    """
 
     differentiable = False
 
@@ -97,7 +108,11 @@ def _as_mask(condition):
 
 
 class Where(Function):
-    """y = a where mask else b;  da = gy where mask else 0,  db = gy where not mask else 0."""
+    """y = a where mask else b;  da = gy where mask else 0,  db = gy where not mask else 0.
+
+    Shapes: mask, a, b: shapes that broadcast together → y: the broadcast shape;
+    da, db summed back to a's and b's shapes.
+    """
 
     def __init__(self, mask):
         self.mask = mask
@@ -132,7 +147,11 @@ def where(condition, input, other):
 
 class Maximum(Function):
     """y = max(a, b) elementwise.  The gradient goes to the larger input; on ties it is split
-    in half between both (PyTorch's convention, which keeps max(a, a) = a differentiable to 1)."""
+    in half between both (PyTorch's convention, which keeps max(a, a) = a differentiable to 1).
+
+    Shapes: a, b: shapes that broadcast together → y: the broadcast shape;
+    the gradients summed back to a's and b's shapes.
+    """
 
     def forward(self, a, b):
         xp = backend.get_array_module(a, b)
@@ -159,7 +178,10 @@ def minimum(input, other):
 
 
 class Clamp(Function):
-    """y = min(max(x, low), high);  dx = gy where low <= x <= high, else 0."""
+    """y = min(max(x, low), high);  dx = gy where low <= x <= high, else 0.
+
+    Shapes: x: any shape → y: the same shape (elementwise).
+    """
 
     def __init__(self, low, high):
         self.low, self.high = low, high

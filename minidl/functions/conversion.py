@@ -5,7 +5,10 @@ from ._utils import to_tensor
 
 
 class Cast(Function):
-    """y = x converted to ``dtype``; the gradient is converted back to x's dtype."""
+    """y = x converted to ``dtype``; the gradient is converted back to x's dtype.
+
+    Shapes: x: any shape → y: the same shape.
+    """
 
     def __init__(self, dtype):
         self.dtype = dtype
@@ -29,7 +32,10 @@ def cast(x, dtype):
 
 
 class ToDevice(Function):
-    """y = x copied to another device; the gradient is copied back."""
+    """y = x copied to another device; the gradient is copied back.
+
+    Shapes: x: any shape → y: the same shape.
+    """
 
     def __init__(self, device):
         self.device = backend.Device(device)
@@ -49,7 +55,10 @@ def to_device(x, device):
 
 
 class Clone(Function):
-    """A copy with its own memory; gradient passes unchanged."""
+    """A copy with its own memory; gradient passes unchanged.
+
+    Shapes: x: any shape → y: the same shape.
+    """
 
     def forward(self, x):
         return x.copy()

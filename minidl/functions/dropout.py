@@ -7,7 +7,10 @@ from ._utils import to_tensor
 
 
 class ScaleByMask(Function):
-    """y = x · mask, with a fixed mask of 0 and 1/(1 − p);  dx = dy · mask."""
+    """y = x · mask, with a fixed mask of 0 and 1/(1 − p);  dx = dy · mask.
+
+    Shapes: x: any shape, mask: x's shape → y: the same shape.
+    """
 
     def __init__(self, mask):
         self.mask = mask

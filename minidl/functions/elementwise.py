@@ -13,7 +13,10 @@ from ._utils import float_tensor, to_tensor
 
 
 class Exp(Function):
-    """y = eˣ;  dx = gy · y  (the derivative of eˣ is eˣ, so we reuse the output)."""
+    """y = eˣ;  dx = gy · y  (the derivative of eˣ is eˣ, so we reuse the output).
+
+    Shapes: x: any shape → y: the same shape (elementwise).
+    """
 
     saves_outputs = True
 
@@ -25,7 +28,10 @@ class Exp(Function):
 
 
 class Log(Function):
-    """y = ln x;  dx = gy / x."""
+    """y = ln x;  dx = gy / x.
+
+    Shapes: x: any shape → y: the same shape (elementwise).
+    """
 
     def forward(self, x):
         return backend.get_array_module(x).log(x)
@@ -35,7 +41,10 @@ class Log(Function):
 
 
 class Log1p(Function):
-    """y = ln(1 + x), accurate for tiny x;  dx = gy / (1 + x)."""
+    """y = ln(1 + x), accurate for tiny x;  dx = gy / (1 + x).
+
+    Shapes: x: any shape → y: the same shape (elementwise).
+    """
 
     def forward(self, x):
         return backend.get_array_module(x).log1p(x)
@@ -45,7 +54,10 @@ class Log1p(Function):
 
 
 class Sqrt(Function):
-    """y = √x;  dx = gy / (2y)."""
+    """y = √x;  dx = gy / (2y).
+
+    Shapes: x: any shape → y: the same shape (elementwise).
+    """
 
     saves_outputs = True
 
@@ -57,7 +69,10 @@ class Sqrt(Function):
 
 
 class Abs(Function):
-    """y = |x|;  dx = gy · sign(x)  (0 at x = 0, as in PyTorch)."""
+    """y = |x|;  dx = gy · sign(x)  (0 at x = 0, as in PyTorch).
+
+    Shapes: x: any shape → y: the same shape (elementwise).
+    """
 
     def forward(self, x):
         return backend.get_array_module(x).abs(x)
@@ -68,7 +83,10 @@ class Abs(Function):
 
 
 class Sin(Function):
-    """y = sin x;  dx = gy · cos x."""
+    """y = sin x;  dx = gy · cos x.
+
+    Shapes: x: any shape → y: the same shape (elementwise).
+    """
 
     def forward(self, x):
         return backend.get_array_module(x).sin(x)
@@ -78,7 +96,10 @@ class Sin(Function):
 
 
 class Cos(Function):
-    """y = cos x;  dx = -gy · sin x."""
+    """y = cos x;  dx = -gy · sin x.
+
+    Shapes: x: any shape → y: the same shape (elementwise).
+    """
 
     def forward(self, x):
         return backend.get_array_module(x).cos(x)
@@ -103,7 +124,10 @@ def _erf_array(x):
 
 
 class Erf(Function):
-    """y = erf x = 2/√π ∫₀ˣ e^(−t²) dt;  dx = gy · 2/√π · e^(−x²)."""
+    """y = erf x = 2/√π ∫₀ˣ e^(−t²) dt;  dx = gy · 2/√π · e^(−x²).
+
+    Shapes: x: any shape → y: the same shape (elementwise).
+    """
 
     def forward(self, x):
         return _erf_array(x)

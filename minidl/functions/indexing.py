@@ -32,7 +32,10 @@ def _is_basic(index):
 
 
 class GetItem(Function):
-    """y = x[index]."""
+    """y = x[index].
+
+    Shapes: x: any shape → y: the shape NumPy/PyTorch indexing gives; dx: x's shape (IndexScatter).
+    """
 
     def __init__(self, index):
         self.index = index
@@ -49,7 +52,10 @@ class GetItem(Function):
 
 
 class IndexScatter(Function):
-    """y = zeros(shape); y[index] += g  — the gradient of GetItem (and its own adjoint is GetItem)."""
+    """y = zeros(shape); y[index] += g  — the gradient of GetItem (and its own adjoint is GetItem).
+
+    Shapes: g: the indexed shape → y: ``shape`` (x's shape).
+    """
 
     def __init__(self, index, shape):
         self.index, self.shape = index, shape

@@ -7,7 +7,10 @@ from ._utils import normalize_dim, promote, to_tensor
 
 
 class Cat(Function):
-    """y = the inputs concatenated along ``dim``;  each input's gradient is its slice of gy."""
+    """y = the inputs concatenated along ``dim``;  each input's gradient is its slice of gy.
+
+    Shapes: xs: shapes equal except along ``dim`` → y: their sizes along ``dim`` summed.
+    """
 
     def __init__(self, dim):
         self.dim = dim
@@ -64,7 +67,10 @@ def stack(tensors, dim=0):
 
 
 class Split(Function):
-    """The input cut along ``dim`` into pieces of ``sizes``;  dx = the pieces' gradients concatenated."""
+    """The input cut along ``dim`` into pieces of ``sizes``;  dx = the pieces' gradients concatenated.
+
+    Shapes: x: any shape → pieces: x's shape with ``sizes[i]`` along ``dim``.
+    """
 
     def __init__(self, sizes, dim):
         self.sizes, self.dim = sizes, dim
@@ -110,7 +116,10 @@ def chunk(input, chunks, dim=0):
 
 
 class ConstantPad(Function):
-    """y = x surrounded by ``value``;  dx = the centre of gy."""
+    """y = x surrounded by ``value``;  dx = the centre of gy.
+
+    Shapes: x: any shape → y: each axis longer by its (before, after) widths.
+    """
 
     def __init__(self, widths, value):
         self.widths, self.value = widths, value

@@ -19,7 +19,10 @@ from ._utils import promote, to_tensor
 
 
 class LinearFunction(Function):
-    """y = x @ Wᵀ + b: x (..., in), W (out, in), b (out,) → y (..., out); backward as above."""
+    """y = x @ Wᵀ + b: x (..., in), W (out, in), b (out,) → y (..., out); backward as above.
+
+    Shapes: x: (..., in), W: (out, in), b: (out,) → y: (..., out).
+    """
 
     def forward(self, x, w, b=None):
         y = x @ w.T  # a transposed view: BLAS reads it in place

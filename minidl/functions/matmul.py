@@ -12,6 +12,11 @@ from .shape import sum_to
 
 
 class MatMul(Function):
+    """y = a @ b;  da = gy @ bᵀ, db = aᵀ @ gy (batch dims summed back).
+
+    Shapes: a: (..., n, k), b: (..., k, m) → y: (..., n, m), batch dims broadcast (1-D operands as in NumPy).
+    """
+
     def forward(self, a, b):
         xp = backend.get_array_module(a, b)
         return xp.matmul(a, b)

@@ -14,15 +14,24 @@ Normalize's backward is the closed form (derived by differentiating through μ a
     dx = (1/√(σ² + ε)) · (dx̂ − mean(dx̂) − x̂ · mean(dx̂ · x̂))       (means over the same axes)
 
 which costs two reductions instead of the dozen ops autograd would record for the composition.
+Batch norm in training also folds γ and β into its node (``BatchNormTrain``); its array functions
+marked ``@twinned`` may be replaced by a fast twin (fast/normalization.py).  naive.py has the
+staged forward and backward they are tested against.
 """
+from typing import NamedTuple
+
 from .. import amp, autograd, backend, dtypes
 from ..autograd import Function
 from ..tensor import Tensor
 from ._utils import to_tensor
+from .dispatch import twinned
 
 
 class Normalize(Function):
-    """x̂ = (x − mean) / √(var + ε) over ``axes`` (keepdims).  Saves mean and var for callers."""
+    """x̂ = (x − mean) / √(var + ε) over ``axes`` (keepdims).  Saves mean and var for callers.
+
+    Shapes: x: any shape → x̂: the same shape; mean and var keep x's shape with 1 on ``axes``.
+    """
 
     saves_outputs = True
 
@@ -51,96 +60,83 @@ class Normalize(Function):
         return inv_std * (g - g.mean(self.axes, keepdim=True) - x_hat * (g * x_hat).mean(self.axes, keepdim=True))
 
 
-def channel_sums(a, b=None):
-    """Σ a, or Σ a·b, over every axis but the channels (axis 1): a (C,) vector.
-
-    One einsum pass and no (N, C, H, W) temporary — 3× faster than ``a.sum(axis=(0, 2, 3))`` on
-    NCHW activations, whose channel axis is neither the first nor the last.
-    """
-    xp = backend.get_array_module(a)
-    n, c = a.shape[:2]
-    if b is None:
-        return xp.einsum("ncl->c", a.reshape(n, c, -1))
-    return xp.einsum("ncl,ncl->c", a.reshape(n, c, -1), b.reshape(n, c, -1))
-
-
 class BatchNormTrain(Function):
-    """Training-mode batch norm *with* its affine transform, in one node (the common case, fused
-    so that the forward and backward passes each make a few passes over the activations):
+    """Training-mode batch norm *with* its affine transform γ, β, in one node.
 
-        x̂ = (x − μ) / √(σ² + ε),   y = γ·x̂ + β
-        dβ = Σ dy,   dγ = Σ dy·x̂,   dx = γ/√(σ² + ε) · (dy − dβ/M − x̂·dγ/M)
+    Shapes: x: (N, C, ...), weight γ: (C,), bias β: (C,) → y: like x.  Means and sums run over
+    the M = N·H·W values of each channel.
 
-    with sums over the M = N·H·W values of each channel.  Saves mean and var for the running
-    statistics.
+        forward    μ = mean x,   σ² = mean (x − μ)²   (biased: ÷ M),   x̂ = (x − μ) / √(σ² + ε),   y = γ·x̂ + β
+        backward   dβ = Σ dy,   dγ = Σ dy·x̂,   dx = γ/√(σ² + ε) · (dy − dβ/M − x̂·dγ/M)
 
-    Two backward paths that the tests hold equal: ``backward_tensor_ops`` writes the formulas as
-    Tensor operations (the reference, and differentiable again: create_graph uses it), and
-    ``backward_arrays`` regroups dx per channel as a·dy + b·x̂ + c and makes four passes over the
-    activations instead of eight (1.4–1.8× faster on ResNet's layers).
+    (dx differentiates through μ and σ², which depend on every x of the channel: see
+    docs/batchnorm.md for the derivation.)  Saves mean and var for the running statistics.
     """
 
     def __init__(self, axes, eps, channel_shape):
         self.axes, self.eps, self.channel_shape = axes, eps, channel_shape
 
     def forward(self, x, weight, bias):
-        xp = backend.get_array_module(x)
-        count = x.size // x.shape[1]
-        self.mean = channel_sums(x).reshape(self.channel_shape) / count
-        x_hat = x - self.mean
-        self.var = channel_sums(x_hat, x_hat).reshape(self.channel_shape) / count  # biased: ÷ M
-        self.inv_std = 1.0 / xp.sqrt(self.var + x.dtype.type(self.eps))
-        x_hat *= self.inv_std
-        self.x_hat = x_hat
-        y = x_hat * weight.reshape(self.channel_shape)
-        y += bias.reshape(self.channel_shape)
+        y, self.stats = batch_norm_forward(x, weight, bias, self.axes, self.eps)
+        self.mean, self.var = self.stats.mean, self.stats.var
         return y
 
     def backward(self, gy):
-        if autograd.is_grad_enabled():  # create_graph: the gradient must be differentiable too
-            return self.backward_tensor_ops(gy)
-        return self.backward_arrays(gy)
-
-    def backward_arrays(self, gy):
-        """The same formulas on arrays, dx regrouped per channel: with a = γ/√(σ² + ε),
-        dx = a·dy + (−a·dγ/M)·x̂ + (−a·dβ/M)."""
-        weight = self.inputs[1].data
-        dy, x_hat, shape = gy.data, self.x_hat, self.channel_shape
-        count = dy.size // dy.shape[1]
-        grad_bias = channel_sums(dy)
-        grad_weight = channel_sums(dy, x_hat)
-        grad_x = None
-        if self.needs_input_grad[0]:
-            a = weight.reshape(shape) * self.inv_std
-            grad_x = dy * a
-            grad_x += x_hat * (a * (-grad_weight / count).reshape(shape))
-            grad_x += a * (-grad_bias / count).reshape(shape)
-            grad_x = Tensor._wrap(grad_x, False)
-        return (grad_x, Tensor._wrap(grad_weight, False) if self.needs_input_grad[1] else None,
-                Tensor._wrap(grad_bias, False) if self.needs_input_grad[2] else None)
-
-    def backward_tensor_ops(self, gy):
-        """The formulas as Tensor operations, x̂ and 1/σ rebuilt from x so they differentiate too."""
         x, weight, _ = self.inputs
-        count = x.numel() // x.shape[1]
-        shape = self.channel_shape
-        centered = x - x.mean(self.axes, keepdim=True)
-        inv_std = ((centered * centered).mean(self.axes, keepdim=True) + self.eps).rsqrt()
-        x_hat = centered * inv_std
-        grad_bias = gy.sum(self.axes)
-        grad_weight = (gy * x_hat).sum(self.axes)
-        grad_x = None
-        if self.needs_input_grad[0]:
-            grad_x = (weight.reshape(shape) * inv_std) * (
-                gy - grad_bias.reshape(shape) / count - x_hat * (grad_weight.reshape(shape) / count)
-            )
-        return (grad_x, grad_weight if self.needs_input_grad[1] else None,
-                grad_bias if self.needs_input_grad[2] else None)
+        return batch_norm_backward(gy, x, weight, self.stats, self.axes, self.eps, self.needs_input_grad)
+
+
+class BatchNormStats(NamedTuple):
+    """What forward keeps: mean, var and 1/√(var + ε) shaped (1, C, 1, ...), and x̂ shaped like x."""
+
+    mean: object
+    var: object
+    inv_std: object
+    x_hat: object
+
+
+@twinned
+def batch_norm_forward(x, weight, bias, axes, eps):
+    """x: (N, C, ...), weight, bias: (C,) → (y like x, BatchNormStats), normalizing over ``axes``."""
+    xp = backend.get_array_module(x)
+    shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    mean = x.mean(axis=axes, keepdims=True)
+    x_hat = x - mean
+    var = (x_hat * x_hat).mean(axis=axes, keepdims=True)  # biased: ÷ M
+    inv_std = 1 / xp.sqrt(var + x.dtype.type(eps))
+    x_hat *= inv_std
+    y = x_hat * weight.reshape(shape) + bias.reshape(shape)
+    return y, BatchNormStats(mean, var, inv_std, x_hat)
+
+
+@twinned
+def batch_norm_backward(gy, x, weight, stats, axes, eps, needs_input_grad):
+    """(dx, dγ, dβ) from the closed form, as Tensor operations (None for a gradient not needed).
+
+    gy, x: Tensors (N, C, ...), weight: Tensor (C,) → dx like x, dγ and dβ (C,).  x̂ and 1/σ are
+    rebuilt from x rather than read from ``stats``, so that with create_graph=True the result can
+    be differentiated again.
+    """
+    count = x.numel() // x.shape[1]
+    shape = stats.mean.shape
+    centered = x - x.mean(axes, keepdim=True)
+    inv_std = ((centered * centered).mean(axes, keepdim=True) + eps).rsqrt()
+    x_hat = centered * inv_std
+    grad_bias = gy.sum(axes)
+    grad_weight = (gy * x_hat).sum(axes)
+    grad_x = None
+    if needs_input_grad[0]:
+        grad_x = (weight.reshape(shape) * inv_std) * (
+            gy - grad_bias.reshape(shape) / count - x_hat * (grad_weight.reshape(shape) / count))
+    return (grad_x, grad_weight if needs_input_grad[1] else None, grad_bias if needs_input_grad[2] else None)
 
 
 class AffineNormalizeEval(Function):
     """Batch norm in eval mode: y = (x − running_mean) · scale + β with fixed statistics — a
-    per-channel linear map, so dx = dy · scale (scale = γ / √(running_var + ε))."""
+    per-channel linear map, so dx = dy · scale (scale = γ / √(running_var + ε)).
+
+    Shapes: x: (N, C, ...), shift and scale: (1, C, 1, ...) → y: x's shape.
+    """
 
     def __init__(self, shift, scale):
         self.shift, self.scale = shift, scale
@@ -188,9 +184,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             node = Normalize(axes, eps)
             y = node(x)
         if running_mean is not None:
-            mean, var = node.mean.reshape(channels), node.var.reshape(channels)
-            _update_running(running_mean, mean, momentum)
-            _update_running(running_var, var * (count / (count - 1)), momentum)
+            update_running_stats(_array(running_mean), _array(running_var), node.mean.reshape(channels),
+                                 node.var.reshape(channels), count, momentum)
     else:
         if running_mean is None or running_var is None:
             raise RuntimeError("batch_norm: eval mode needs running_mean and running_var (or pass training=True)")
@@ -214,10 +209,16 @@ def _array(value):
     return value.data if isinstance(value, Tensor) else value
 
 
-def _update_running(buffer, batch_value, momentum):
-    array = _array(buffer)
-    array *= 1 - momentum
-    array += momentum * batch_value.astype(array.dtype, copy=False)
+def update_running_stats(running_mean, running_var, mean, var, count, momentum):
+    """Move the running statistics (C,) arrays, in place, towards this batch's (C,) mean and biased
+    var over ``count`` = M values per channel, PyTorch's way:
+
+        running_mean ← (1 − m)·running_mean + m·mean
+        running_var  ← (1 − m)·running_var  + m·var·M/(M − 1)      (the unbiased variance)
+    """
+    for running, batch_value in ((running_mean, mean), (running_var, var * (count / (count - 1)))):
+        running *= 1 - momentum
+        running += momentum * batch_value.astype(running.dtype, copy=False)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
@@ -255,6 +256,8 @@ class ChannelWindowSum(Function):
 
     Computed from a cumulative sum along channels: s = S[c + after + 1] − S[c − before].
     The adjoint sums over the *mirrored* window, so backward is this op with before/after swapped.
+
+    Shapes: x: (N, C, ...) → s: the same shape.
     """
 
     def __init__(self, before, after):

@@ -1,14 +1,19 @@
 """Pooling: ``max_pool2d``, ``avg_pool2d``, ``adaptive_avg_pool2d``, ``adaptive_max_pool2d``.
 
+Shapes: x: (N, C, H, W) → y: (N, C, OH, OW), OH as for a convolution (geometry.py).
+
 Like im2col, pooling visits the kh·kw kernel offsets one strided view at a time: the view for
 offset (i, j) holds, for every output position, the input pixel at that place in its window.
-Reducing over offsets with elementwise ``maximum`` / ``+`` avoids reshaping into windows (NumPy
-reduces tiny axes slowly).
+A maximum or a sum over windows is then a running maximum or sum over the kh·kw views.
 
 Max pooling remembers, per output, *which* offset won (``argmax``, 0 … kh·kw−1).  Ties go to
 the first maximum in row-major order inside the window, because a later view only wins when it
 is strictly greater.  The backward pass sends each output's gradient to its winner; the double
 backward gathers from the same positions.  Both are linear, so they are each other's adjoint.
+Average pooling spreads dy/divisor evenly over each window instead.
+
+The array functions marked ``@twinned`` may be replaced by a fast twin (fast/pooling.py); naive.py
+has the loops they are tested against.
 """
 import numpy as np
 
@@ -16,8 +21,8 @@ from .. import autograd, backend
 from ..autograd import Function
 from ..tensor import Tensor
 from ._utils import to_tensor
-from .conv import _positive_pair, pair
-from .im2col import out_size, pad_spatial
+from .dispatch import twinned
+from .geometry import offset_slices, out_size, pad_spatial, pair, positive_pair
 
 
 class PoolGeometry:
@@ -44,13 +49,9 @@ class PoolGeometry:
 
     def offsets(self):
         """(position in window, row slice, column slice) for every kernel offset, row-major."""
-        (kh, kw), (sh, sw), (dh, dw) = self.kernel, self.stride, self.dilation
-        oh, ow = self.out_hw
-        for i in range(kh):
-            for j in range(kw):
-                rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
-                cols = slice(j * dw, j * dw + sw * (ow - 1) + 1, sw)
-                yield i * kw + j, rows, cols
+        kw = self.kernel[1]
+        for i, j, rows, cols in offset_slices(self.kernel, self.stride, self.dilation, self.out_hw):
+            yield i * kw + j, rows, cols
 
     def padded(self, x, value):
         return pad_spatial(x, self.pads(), value, self.extra)
@@ -60,102 +61,105 @@ class PoolGeometry:
         return padded[:, :, ph:ph + h, pw:pw + w]
 
 
-def _scatter(gy, argmax, geometry):
-    """Send gy[n, c, oh, ow] to the input pixel that won its window (adding where windows overlap)."""
-    xp = backend.get_array_module(gy)
-    n, c = gy.shape[:2]
-    h, w = geometry.hw
-    (ph, pw), (eh, ew) = geometry.padding, geometry.extra
-    gx = xp.zeros((n, c, h + 2 * ph + eh, w + 2 * pw + ew), dtype=gy.dtype)
-    for position, rows, cols in geometry.offsets():
-        contribution = gy * (argmax == position)
-        if geometry.overlapping:
-            gx[:, :, rows, cols] += contribution
-        else:  # fast path: windows do not overlap, every pixel is written by one offset only
-            gx[:, :, rows, cols] = contribution
-    return geometry.unpad(gx)
-
-
-def _window_max(x, geometry):
-    """y[n, c, oh, ow] = max of window (oh, ow), without recording which offset won.
-
-    Inference needs only the maximum: skipping the argmax bookkeeping (a comparison and an
-    update per offset) makes it about twice as fast.  Same result as ``MaxPool2dFunction``.
-    """
-    xp = backend.get_array_module(x)
-    padded = geometry.padded(x, -np.inf)
-    out = None
-    for _, rows, cols in geometry.offsets():
-        view = padded[:, :, rows, cols]
-        out = view.copy() if out is None else xp.maximum(out, view, out=out)
-    return out
-
-
-def _gather(x, argmax, geometry):
-    """out[n, c, oh, ow] = x at the winning pixel of window (oh, ow)."""
-    xp = backend.get_array_module(x)
-    padded = geometry.padded(x, 0)
-    out = xp.zeros(argmax.shape, dtype=x.dtype)
-    for position, rows, cols in geometry.offsets():
-        out += padded[:, :, rows, cols] * (argmax == position)
-    return out
-
-
 class MaxPool2dFunction(Function):
-    """y = max over each window;  dx = dy routed to each window's (first) maximum."""
+    """y = the maximum of each window;  dx = dy routed to each window's (first) maximum.
+
+    Shapes: x: (N, C, H, W) → y: (N, C, OH, OW) and argmax: (N, C, OH, OW) int32, the winning
+    offset i·kw + j inside each window.  Backward: MaxPoolScatter(dy) → dx: (N, C, H, W).
+    """
 
     def __init__(self, geometry):
         self.geometry = geometry
 
     def forward(self, x):
-        xp = backend.get_array_module(x)
-        padded = self.geometry.padded(x, -np.inf)
-        out = argmax = None
-        for position, rows, cols in self.geometry.offsets():
-            view = padded[:, :, rows, cols]
-            if out is None:
-                out = view.copy()
-                argmax = xp.zeros(out.shape, dtype=np.int32)
-                continue
-            better = view > out  # strictly greater: ties keep the earlier offset
-            xp.maximum(out, view, out=out)
-            argmax += better * (position - argmax)  # = where(better, position, argmax), branch-free
-        self.argmax = argmax
-        return out, argmax
+        y, self.argmax = max_pool2d_forward(x, self.geometry)
+        return y, self.argmax
 
     def backward(self, gy, _unused_argmax_grad=None):
         return MaxPoolScatter(self.geometry, self.argmax)(gy)
 
 
 class MaxPoolScatter(Function):
-    """dx from dy (linear); its own gradient gathers at the same positions."""
+    """dx from dy: each output's gradient goes to the pixel that won its window (linear in dy);
+    its own gradient gathers from the same positions (MaxPoolGather).
+
+    Shapes: dy: (N, C, OH, OW) → dx: (N, C, H, W).
+    """
 
     def __init__(self, geometry, argmax):
         self.geometry, self.argmax = geometry, argmax
 
     def forward(self, gy):
-        return _scatter(gy, self.argmax, self.geometry)
+        return max_pool2d_backward(gy, self.argmax, self.geometry)
 
     def backward(self, ggx):
         return MaxPoolGather(self.geometry, self.argmax)(ggx)
 
 
 class MaxPoolGather(Function):
+    """out = x at each window's winning pixel (the adjoint of MaxPoolScatter).
+
+    Shapes: x: (N, C, H, W) → (N, C, OH, OW).
+    """
+
     def __init__(self, geometry, argmax):
         self.geometry, self.argmax = geometry, argmax
 
     def forward(self, x):
-        return _gather(x, self.argmax, self.geometry)
+        xp = backend.get_array_module(x)
+        padded = self.geometry.padded(x, 0)
+        out = xp.zeros(self.argmax.shape, dtype=x.dtype)
+        for position, rows, cols in self.geometry.offsets():
+            out += padded[:, :, rows, cols] * (self.argmax == position)
+        return out
 
     def backward(self, gy):
         return MaxPoolScatter(self.geometry, self.argmax)(gy)
 
 
+@twinned
+def max_pool2d_forward(x, geometry):
+    """x: (N, C, H, W) → (y, argmax), both (N, C, OH, OW): each window's maximum and the offset
+    i·kw + j where it first occurs (row-major), padding counting as −∞."""
+    xp = backend.get_array_module(x)
+    padded = geometry.padded(x, -np.inf)
+    y = argmax = None
+    for position, rows, cols in geometry.offsets():
+        view = padded[:, :, rows, cols]
+        if y is None:
+            y, argmax = view.copy(), xp.zeros(view.shape, dtype=np.int32)
+            continue
+        better = view > y  # strictly greater: a tie keeps the earlier offset
+        y = xp.where(better, view, y)
+        argmax = xp.where(better, np.int32(position), argmax)
+    return y, argmax
+
+
+@twinned
+def max_pool2d_values(x, geometry):
+    """x: (N, C, H, W) → y: (N, C, OH, OW), the maxima alone (for inference, where no gradient is
+    asked for)."""
+    return max_pool2d_forward(x, geometry)[0]
+
+
+@twinned
+def max_pool2d_backward(gy, argmax, geometry):
+    """gy, argmax: (N, C, OH, OW) → dx: (N, C, H, W): gy[n, c, oh, ow] added to the pixel that won
+    window (oh, ow) (windows may overlap, so several outputs can send to one pixel)."""
+    xp = backend.get_array_module(gy)
+    n, c = gy.shape[:2]
+    (h, w), (ph, pw), (eh, ew) = geometry.hw, geometry.padding, geometry.extra
+    dx = xp.zeros((n, c, h + 2 * ph + eh, w + 2 * pw + ew), dtype=gy.dtype)
+    for position, rows, cols in geometry.offsets():
+        dx[:, :, rows, cols] += gy * (argmax == position)
+    return geometry.unpad(dx)
+
+
 def _pool_args(x, kernel_size, stride, padding, dilation, op_name):
-    kernel = _positive_pair(kernel_size, "kernel_size", op_name)
-    stride = kernel if stride is None or stride == [] else _positive_pair(stride, "stride", op_name)
+    kernel = positive_pair(kernel_size, "kernel_size", op_name)
+    stride = kernel if stride is None or stride == [] else positive_pair(stride, "stride", op_name)
     padding = pair(padding, "padding", op_name)
-    dilation = _positive_pair(dilation, "dilation", op_name)
+    dilation = positive_pair(dilation, "dilation", op_name)
     if any(p < 0 or p > k // 2 for p, k in zip(padding, kernel)):
         raise ValueError(f"{op_name}: padding {padding} must be between 0 and half the kernel size {kernel}")
     return kernel, stride, padding, dilation
@@ -189,7 +193,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     geometry = PoolGeometry(kernel, stride, padding, dilation, ceil_mode, x.shape[2:])
     _check_output(geometry, x, "max_pool2d")
     if not return_indices and not (autograd.is_grad_enabled() and x.requires_grad):
-        y = Tensor._wrap(_window_max(x.data, geometry), False)  # no gradient will be asked for: skip the argmax
+        y = Tensor._wrap(max_pool2d_values(x.data, geometry), False)  # no gradient will be asked for
         return y.squeeze(0) if unbatched else y
     y, argmax = MaxPool2dFunction(geometry)(x)
     if unbatched:
@@ -211,7 +215,10 @@ def _flat_indices(argmax, geometry):
 
 
 class AvgPoolSum(Function):
-    """y = Σ window / divisor;  dx = dy / divisor spread over the window (AvgPoolSpread)."""
+    """y = Σ window / divisor;  dx = dy / divisor spread over the window (AvgPoolSpread).
+
+    Shapes: x: (N, C, H, W), divisor: (OH, OW) or scalar → y: (N, C, OH, OW).
+    """
 
     def __init__(self, geometry, divisor):
         self.geometry, self.divisor = geometry, divisor
@@ -229,6 +236,11 @@ class AvgPoolSum(Function):
 
 
 class AvgPoolSpread(Function):
+    """dx = dy / divisor added to every pixel of each window (the adjoint of AvgPoolSum).
+
+    Shapes: dy: (N, C, OH, OW) → dx: (N, C, H, W).
+    """
+
     def __init__(self, geometry, divisor):
         self.geometry, self.divisor = geometry, divisor
 

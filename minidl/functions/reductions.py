@@ -27,7 +27,10 @@ def _axis(axes):
 
 
 class Sum(Function):
-    """y = Σ x over ``axes``;  dx = gy broadcast back (every element contributed with weight 1)."""
+    """y = Σ x over ``axes``;  dx = gy broadcast back (every element contributed with weight 1).
+
+    Shapes: x: any shape → y: x's shape without ``axes`` (kept as 1 with keepdim).
+    """
 
     def __init__(self, axes, keepdim):
         self.axes, self.keepdim = axes, keepdim
@@ -69,6 +72,8 @@ class Prod(Function):
 
     With no zero in x that is gy · y / x (differentiable again); with zeros we compute the
     product of the others directly (exclusive cumulative products from both sides).
+
+    Shapes: x: any shape → y: x's shape without ``axes`` (kept as 1 with keepdim).
     """
 
     saves_outputs = True
@@ -111,7 +116,10 @@ def prod(input, dim=None, keepdim=False, dtype=None):
 
 class Amax(Function):
     """y = max of x over ``axes``.  The gradient is shared evenly between tied maxima
-    (PyTorch's rule for amax/amin and for max()/min() without a dim)."""
+    (PyTorch's rule for amax/amin and for max()/min() without a dim).
+
+    Shapes: x: any shape → y: x's shape without ``axes`` (kept as 1 with keepdim).
+    """
 
     saves_outputs = True
 
@@ -131,7 +139,10 @@ class Amax(Function):
 
 
 class ArgReduce(Function):
-    """Index of the max (or min) along one axis (first one on ties); no gradient."""
+    """Index of the max (or min) along one axis (first one on ties); no gradient.
+
+    Shapes: x: any shape → y: int64, x's shape without ``axis`` (kept as 1 with keepdim).
+    """
 
     differentiable = False
 
@@ -149,7 +160,10 @@ class ArgReduce(Function):
 
 
 class TakeAlongDim(Function):
-    """y = x at ``indices`` along ``axis`` (``take_along_axis``); dx scatters gy back there."""
+    """y = x at ``indices`` along ``axis`` (``take_along_axis``); dx scatters gy back there.
+
+    Shapes: x: any shape, indices: x's shape except along ``axis`` → y: indices' shape.
+    """
 
     def __init__(self, indices, axis):
         self.indices, self.axis = indices, axis
@@ -256,7 +270,10 @@ def logsumexp(input, dim, keepdim=False):
 
 
 class Norm2(Function):
-    """y = √(Σ x²);  dx = gy · x / y (taken as 0 where y = 0, as PyTorch does)."""
+    """y = √(Σ x²);  dx = gy · x / y (taken as 0 where y = 0, as PyTorch does).
+
+    Shapes: x: any shape → y: x's shape without ``axes`` (kept as 1 with keepdim).
+    """
 
     saves_outputs = True
 
@@ -290,6 +307,11 @@ def norm(input, p="fro", dim=None, keepdim=False):
 
 
 class All(Function):
+    """y = all (or any) of x over ``axes``;  no gradient.
+
+    Shapes: x: any shape → y: bool, x's shape without ``axes`` (kept as 1 with keepdim).
+    """
+
     differentiable = False
 
     def __init__(self, axes, keepdim, any_):

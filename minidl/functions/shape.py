@@ -22,7 +22,10 @@ def _shape_arg(shape, op_name):
 
 
 class Reshape(Function):
-    """y = x with a new shape, same elements in row-major order."""
+    """y = x with a new shape, same elements in row-major order.
+
+    Shapes: x: any shape → y: ``shape`` (the same number of elements).
+    """
 
     def __init__(self, shape):
         self.shape = shape
@@ -92,7 +95,10 @@ def unsqueeze(x, dim):
 
 
 class Permute(Function):
-    """y = x with its axes reordered: ``y.shape[i] == x.shape[dims[i]]``."""
+    """y = x with its axes reordered: ``y.shape[i] == x.shape[dims[i]]``.
+
+    Shapes: x: (d0, d1, ...) → y: (d[dims[0]], d[dims[1]], ...).
+    """
 
     def __init__(self, dims):
         self.dims = dims
@@ -144,7 +150,10 @@ def _broadcast_shape(shape, target, op_name):
 
 
 class BroadcastTo(Function):
-    """y = x repeated along size-1 (or missing leading) dims to ``shape``."""
+    """y = x repeated along size-1 (or missing leading) dims to ``shape``.
+
+    Shapes: x: a shape that broadcasts to ``shape`` → y: ``shape``.
+    """
 
     def __init__(self, shape):
         self.shape = shape
@@ -189,6 +198,8 @@ class SumTo(Function):
     If ``z = x + b`` broadcast ``b: (C,)`` over ``x: (N, C)``, each ``b[c]`` was used N times,
     so ``dL/db[c] = Σ_n dL/dz[n, c]``.  Leading dims that broadcasting added are summed away,
     and dims where ``shape`` has size 1 are summed with keepdims.
+
+    Shapes: x: any shape that ``shape`` broadcasts to → y: ``shape``.
     """
 
     def __init__(self, shape):
@@ -224,7 +235,10 @@ def sum_to_size(x, *size):
 
 
 class Contiguous(Function):
-    """A C-contiguous copy when ``x`` is a strided view; gradient passes unchanged."""
+    """A C-contiguous copy when ``x`` is a strided view; gradient passes unchanged.
+
+    Shapes: x: any shape → y: the same shape.
+    """
 
     def forward(self, x):
         return x.copy()  # copies are C-contiguous (unlike ascontiguousarray, keeps 0-d shapes)

@@ -6,7 +6,10 @@ from ._utils import float_tensor, normalize_dim
 
 
 class Softmax(Function):
-    """y_i = exp(x_i) / Σ_j exp(x_j);  dx = y ⊙ (gy − Σ_j gy_j y_j)."""
+    """y_i = exp(x_i) / Σ_j exp(x_j);  dx = y ⊙ (gy − Σ_j gy_j y_j).
+
+    Shapes: x: any shape → y: the same shape, normalised along ``dim``.
+    """
 
     saves_outputs = True
 
@@ -26,7 +29,10 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
-    """y_i = x_i − log Σ_j exp(x_j);  dx = gy − softmax(x) · Σ_j gy_j."""
+    """y_i = x_i − log Σ_j exp(x_j);  dx = gy − softmax(x) · Σ_j gy_j.
+
+    Shapes: x: any shape → y: the same shape, normalised along ``dim``.
+    """
 
     saves_outputs = True
 

@@ -2,7 +2,7 @@
 import math
 
 from .. import creation
-from ..functions.conv import pair
+from ..functions.geometry import pair
 from . import functional as F
 from . import init
 from .module import Module

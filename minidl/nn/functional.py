@@ -2,8 +2,8 @@
 from ..functions.activation import (  # noqa: F401
     elu, gelu, hardsigmoid, hardswish, leaky_relu, relu, relu6, sigmoid, silu, softplus, tanh,
 )
-from ..functions.conv import conv2d, conv_transpose2d, fold, unfold  # noqa: F401
-from ..functions.conv_reference import conv2d_reference  # noqa: F401
+from ..functions.conv import conv2d, conv_transpose2d  # noqa: F401
+from ..functions.fold import fold, unfold  # noqa: F401
 from ..functions.dropout import dropout, dropout2d  # noqa: F401
 from ..functions.joining import pad  # noqa: F401
 from ..functions.linear import linear  # noqa: F401

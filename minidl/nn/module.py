@@ -320,7 +320,10 @@ class Module:
 
 
 class _BackwardHookInputs(Function):
-    """Identity on the module's inputs; its backward sees dL/d(inputs) and calls the hooks."""
+    """Identity on the module's inputs; its backward sees dL/d(inputs) and calls the hooks.
+
+    Shapes: inputs: any shapes → the same tensors' shapes.
+    """
 
     def __init__(self, module):
         self.module = module
@@ -345,7 +348,10 @@ class _BackwardHookInputs(Function):
 
 
 class _BackwardHookOutput(Function):
-    """Identity on the module's output; its backward records dL/d(output) for the hooks."""
+    """Identity on the module's output; its backward records dL/d(output) for the hooks.
+
+    Shapes: output: any shape → the same shape.
+    """
 
     def __init__(self, module, args):
         self.module = module

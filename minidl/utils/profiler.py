@@ -20,7 +20,10 @@ from ..tensor import Tensor
 
 
 class _Stamp(Function):
-    """An identity node whose backward records the time under ``key``."""
+    """An identity node whose backward records the time under ``key``.
+
+    Shapes: x: any shape → y: the same shape.
+    """
 
     def __init__(self, record, key):
         self.record, self.key = record, key

@@ -1,11 +1,12 @@
-"""Pooling: gradcheck on hypothesis configurations, PyTorch parity, tie rule, indices."""
+"""Pooling: gradcheck on hypothesis configurations, the naive loops, PyTorch parity, tie rule, indices."""
 import hypothesis.strategies as st
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 
 import minidl
 import minidl.nn.functional as F
+from minidl.functions import naive
 from minidl.testing import check_op, compare_with_torch, random_inputs
 
 
@@ -108,11 +109,29 @@ def test_overlapping_windows_accumulate_gradient():
     assert x.grad.tolist()[0][0][1][1] == 4.0  # the centre wins all four windows
 
 
-def test_fast_and_general_paths_agree():
-    x = random_inputs([(2, 3, 8, 8)])[0]
-    fast = F.max_pool2d(x, 2)  # non-overlapping: gradient written, not accumulated
-    general = F.max_pool2d(x, 2, stride=2, dilation=1, ceil_mode=True)  # same windows, general code
-    np.testing.assert_array_equal(fast.detach().numpy(), general.detach().numpy())
+@given(cfg=pool_configs(), ties=st.booleans())
+def test_max_pool2d_forward_and_backward_match_the_naive_loops(cfg, ties):
+    x = _distinct(cfg["shape"])
+    if ties:
+        x = minidl.tensor(np.floor(x.data / 0.7), requires_grad=True)
+    args = (cfg["kernel_size"], cfg["stride"], cfg["padding"], cfg["dilation"])
+    assume(not cfg["ceil_mode"])  # the loops know floor mode only
+    y = F.max_pool2d(x, *args)
+    np.testing.assert_array_equal(y.detach().numpy(), naive.max_pool2d_forward_naive(x.data, *args))
+    dy = np.random.default_rng(1).standard_normal(y.shape)
+    (dx,) = minidl.autograd.grad(y, [x], minidl.tensor(dy))
+    np.testing.assert_allclose(dx.numpy(), naive.max_pool2d_backward_naive(dy, x.data, *args), rtol=1e-12, atol=1e-12)
+
+
+@given(cfg=pool_configs(with_dilation=False))
+def test_avg_pool2d_forward_and_backward_match_the_naive_loops(cfg):
+    (x,) = random_inputs([cfg["shape"]])
+    args = (cfg["kernel_size"], cfg["stride"], cfg["padding"])
+    y = F.avg_pool2d(x, *args)
+    np.testing.assert_allclose(y.detach().numpy(), naive.avg_pool2d_forward_naive(x.data, *args), rtol=1e-12, atol=1e-12)
+    dy = np.random.default_rng(1).standard_normal(y.shape)
+    (dx,) = minidl.autograd.grad(y, [x], minidl.tensor(dy))
+    np.testing.assert_allclose(dx.numpy(), naive.avg_pool2d_backward_naive(dy, x.shape, *args), rtol=1e-12, atol=1e-12)
 
 
 def test_pool_too_small_message():
