@@ -4,8 +4,9 @@ beside PyTorch, for the table in docs/im2col.md.
     python benchmarks/conv_paths.py                 # LeNet-5's second layer, batch 16
     python benchmarks/conv_paths.py --batch 64
 
-Each time is the median of several calls (the naive loops: of two), forward alone and forward +
-backward (dx, dW, db), in one process with the same thread count for every engine.
+Each time is the median of back-to-back calls (the naive loops: of two), forward alone and forward
++ backward (dx, dW, db), in one process with the same thread count for every engine; each engine's
+block starts after a pause, so no engine's idle threads spin while another is timed.
 """
 import argparse
 import datetime
@@ -28,10 +29,10 @@ from minidl.functions import naive  # noqa: E402
 
 
 def median_ms(call, repeats):
-    call()  # warm-up
+    time.sleep(0.25)  # let the other engine's worker threads go idle first (see benchmarks/run.py)
+    call()  # warm-up, and wakes this engine's threads
     times = []
     for _ in range(repeats):
-        time.sleep(0.1)  # let the other engine's worker threads go idle (see benchmarks/run.py)
         start = time.perf_counter()
         call()
         times.append(time.perf_counter() - start)

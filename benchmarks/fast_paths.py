@@ -47,16 +47,16 @@ def twin(dispatcher):
     return registered_twins()[(dispatcher.key, "numpy")]
 
 
-def conv_rows(label, n, c, f, hw, kernel, pads, groups=1, trick=""):
+def conv_rows(label, n, c, f, hw, kernel, pads, groups=1, tricks=("", "", "")):
     geometry = ConvGeometry(kernel, (1, 1), pads, (1, 1), groups)
     x, w = arrays((n, c) + hw, (f, c // groups) + kernel)
     oh, ow = geometry.output_hw(*hw)
     (dy,) = arrays((n, f, oh, ow))
     rows = []
-    for name, dispatcher, args in (
+    for (name, dispatcher, args), trick in zip((
             ("conv2d_forward", conv.conv2d_forward, (x, w, geometry)),
             ("conv2d_grad_input", conv.conv2d_grad_input, (dy, w, x.shape, geometry)),
-            ("conv2d_grad_weight", conv.conv2d_grad_weight, (x, dy, w.shape, geometry))):
+            ("conv2d_grad_weight", conv.conv2d_grad_weight, (x, dy, w.shape, geometry))), tricks):
         reference = median_ms(lambda: dispatcher.reference(*args, {}))
         if name == "conv2d_grad_weight":  # as in a training step: with what forward and dx left in scratch
             saved = {}
@@ -72,13 +72,15 @@ def conv_rows(label, n, c, f, hw, kernel, pads, groups=1, trick=""):
 def main():
     rows = []
     rows += conv_rows("ResNet-20 3×3 16→16, 32×32, batch 32", 32, 16, 16, (32, 32), (3, 3), ((1, 1), (1, 1)),
-                      trick="channels-last rows (kept for dW); dx as a convolution")
+                      tricks=("channels-last rows, kept for dW", "a convolution with the flipped kernel",
+                              "from forward's kept rows"))
     rows += conv_rows("LeNet-5 conv2 5×5 6→16, 14×14, batch 256", 256, 6, 16, (14, 14), (5, 5), ((0, 0), (0, 0)),
-                      trick="channels-last rows; batch-last col2im; dWᵀ = col·dyᵀ")
+                      tricks=("channels-last rows, kept for dW", "col2im batch-last", "from forward's kept rows"))
     rows += conv_rows("LeNet-5 conv1 5×5 1→6, 28×28 pad 2, batch 256", 256, 1, 6, (28, 28), (5, 5), ((2, 2), (2, 2)),
-                      trick="col kept for dW; dWᵀ = col·dyᵀ; dy shared")
-    rows += conv_rows("MobileNet depthwise 3×3, 32 ch, 16×16, batch 64", 64, 32, 32, (16, 16), (3, 3), ((1, 1), (1, 1)),
-                      groups=32, trick="depthwise as shifted views")
+                      tricks=("col kept for dW", "dy transposed once, shared with dW",
+                              "kept col, dWᵀ = col·dyᵀ, the shared dy"))
+    rows += conv_rows("depthwise 3×3, 32 ch, 16×16, batch 64", 64, 32, 32, (16, 16), (3, 3), ((1, 1), (1, 1)),
+                      groups=32, tricks=("col kept for dW", "shifted views instead of col2im", "kept col, dWᵀ = col·dyᵀ"))
 
     (x,) = arrays((64, 16, 32, 32))
     geometry = pooling.PoolGeometry((2, 2), (2, 2), (0, 0), (1, 1), False, (32, 32))

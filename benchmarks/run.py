@@ -223,7 +223,7 @@ def markdown(rows, torch, memory):
              "|---|---:|---:|---:|---:|---:|---:|"]
     for row in rows:
         mem = memory.get(row["case"])
-        mem_text = "" if not mem else f"{mem[0]:.0f} / {mem[1]:.0f}" if mem[1] is not None else f"{mem[0]:.0f} / —"
+        mem_text = "" if not mem else " / ".join("—" if m is None else f"{m:.0f}" for m in mem)
         lines.append(
             f"| {row['case']} | {row['ours_ips']:,.0f} | "
             + (f"{row['theirs_ips']:,.0f} | **{row['ratio']:.2f}×** | {row['ratio_low']:.2f}–{row['ratio_high']:.2f} | "

@@ -2,7 +2,7 @@
 import hypothesis.strategies as st
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 
 import minidl
 import minidl.nn.functional as F

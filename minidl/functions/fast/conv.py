@@ -4,7 +4,9 @@ Same contracts, same numbers (tests/functions/test_fast_twins.py holds each equa
 reference); only memory order, buffer reuse and which product computes what differ.  What each
 buys, measured, is in docs/benchmarks.md ("fast paths and what each buys").
 
-- depthwise (groups = C = F): kh·kw shifted, scaled views instead of C tiny matrix products.
+- depthwise (groups = C = F) input gradient: kh·kw shifted, scaled views added into dx instead of
+  C tiny matrix products and a col2im (forward and weight gradient measured slower that way: the
+  grouped matmul stays).
 - channels-last rows: every window as an ``as_strided`` view of the (N, H_p, W_p, C) image, one
   copy → rows (N·OH·OW, kh·kw·C); chosen when its contiguous runs (kw·C) beat channel-first's (OW).
 - forward's windows kept in ``scratch`` for the weight gradient when they fit the budget.
@@ -18,7 +20,7 @@ import numpy as np
 from ... import backend
 from ..conv import conv2d_forward, conv2d_grad_input, conv2d_grad_weight
 from ..dispatch import twin_of
-from ..geometry import ConvGeometry, pad_spatial, padded_hw
+from ..geometry import ConvGeometry, padded_hw
 from ..im2col import batch_chunks, im2col, im2col_budget
 
 _ROWS_PIECE_BYTES = 2 * 2**20  # forward rows built and multiplied in cache-sized pieces
@@ -29,8 +31,6 @@ _ROWS_PIECE_BYTES = 2 * 2**20  # forward rows built and multiplied in cache-size
 @twin_of(conv2d_forward)
 def conv2d_forward_fast(x, w, geometry, scratch):
     n, c, h, width = x.shape
-    if is_depthwise(geometry, c, w.shape[0]):
-        return depthwise_forward(x, w, geometry)
     oh, ow = geometry.output_hw(h, width)
     if rows_layout_pays(c, geometry, ow):
         y, rows = forward_by_rows(x, w, geometry, (oh, ow))
@@ -61,8 +61,6 @@ def conv2d_grad_input_fast(dy, w, x_shape, geometry, scratch):
 @twin_of(conv2d_grad_weight)
 def conv2d_grad_weight_fast(x, dy, w_shape, geometry, scratch):
     shared = scratch.pop("grouped_dy", None)
-    if is_depthwise(geometry, x.shape[1], dy.shape[1]):
-        return depthwise_grad_weight(x, dy, w_shape, geometry)
     if scratch.get("rows") is not None:
         return grad_weight_from_rows(scratch["rows"], dy, w_shape)
     grouped = shared[1] if shared is not None and shared[0] is dy else grouped_dy(dy, geometry.groups)
@@ -107,18 +105,8 @@ def col_bytes_per_sample(channels, geometry, out_hw, itemsize):
 
 
 # ------------------------------------------------------------------ depthwise: shifted views
-#     y[n, c] = Σ_{i,j} w[c, 0, i, j] · x_pad[n, c, i·d + s·oh, j·d + s·ow]; gradients read it backwards
-
-def depthwise_forward(x, w, geometry):
-    xp = backend.get_array_module(x, w)
-    n, c, h, width = x.shape
-    out_hw = geometry.output_hw(h, width)
-    padded = pad_spatial(x, geometry.pads)
-    y = xp.zeros((n, c) + out_hw, dtype=x.dtype)
-    for i, j, rows, cols in geometry.offsets(out_hw):
-        y += padded[:, :, rows, cols] * w[:, 0, i, j].reshape(1, c, 1, 1)
-    return y
-
+#     y[n, c] = Σ_{i,j} w[c, 0, i, j] · x_pad[n, c, i·d + s·oh, j·d + s·ow], so dx_pad[n, c] gets
+#     dy[n, c] · w[c, 0, i, j] added at every offset's shifted view
 
 def depthwise_grad_input(dy, w, x_shape, geometry):
     xp = backend.get_array_module(dy, w)
@@ -129,15 +117,6 @@ def depthwise_grad_input(dy, w, x_shape, geometry):
         padded[:, :, rows, cols] += dy * w[:, 0, i, j].reshape(1, c, 1, 1)
     (top, _), (left, _) = geometry.pads
     return padded[:, :, top:top + x_shape[2], left:left + x_shape[3]]
-
-
-def depthwise_grad_weight(x, dy, w_shape, geometry):
-    xp = backend.get_array_module(x, dy)
-    padded = pad_spatial(x, geometry.pads)
-    dw = xp.empty(w_shape, dtype=dy.dtype)
-    for i, j, rows, cols in geometry.offsets(dy.shape[2:]):
-        dw[:, 0, i, j] = (dy * padded[:, :, rows, cols]).sum(axis=(0, 2, 3))
-    return dw
 
 
 # ------------------------------------------------------------------ channels-last rows
