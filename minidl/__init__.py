@@ -10,7 +10,7 @@ from .backend import Device, CudaUnavailableError, DeviceMismatchError, HostTran
 from .dtypes import (  # noqa: A004  (minidl.bool, minidl.float, ... mirror torch's names)
     bool, double, float, float16, float32, float64, half, int, int8, int16, int32, int64, long, uint8,
 )
-from .tensor import Tensor
+from .tensor import Size, Tensor
 from . import autograd
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .functions.dispatch import fast_paths_enabled, use_fast_paths
@@ -23,6 +23,7 @@ from .functions import (
     view_as, where,
 )
 from .functions import elu, gelu, leaky_relu, pad, reshape_as, silu, softplus, view  # noqa: F401
+from .functions import bitwise_and, bitwise_not, bitwise_or, bitwise_xor, floor_divide, remainder  # noqa: F401
 from .creation import (
     arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand,
     rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like,
@@ -31,7 +32,7 @@ from .random import get_rng_state, initial_seed, manual_seed, set_rng_state
 from . import cuda
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .serialization import CheckpointError, load, save
-from . import amp, data, inspect, models, nn, optim, utils
+from . import accelerator, amp, backends, data, hub, inspect, models, nn, optim, utils
 from .models.summary import summary
 
 device = Device

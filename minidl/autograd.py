@@ -16,7 +16,7 @@ import weakref
 
 import numpy as np
 
-from . import backend, dtypes
+from . import backend, dtypes, versions
 from .tensor import Tensor
 
 _grad_mode = {"enabled": True}
@@ -91,6 +91,7 @@ class Function:
     """
 
     saves_outputs = False  # keep the output arrays for backward (see ``output``)
+    reads_inputs = True  # backward reads the inputs' values: they must not change in place before it (versions.py)
     differentiable = True  # comparisons, argmax... set False: their outputs never require grad
     inputs = None
     _released = False
@@ -112,10 +113,12 @@ class Function:
         if record:
             self.inputs = inputs
             self.needs_input_grad = tuple(t.requires_grad for t in inputs)
+            self.input_versions = tuple(versions.version(t.data) if self.reads_inputs else None for t in inputs)
             self.output_refs = [weakref.ref(r) for r in results]
             self.output_meta = [(y.shape, y.dtype) for y in outputs]
             if self.saves_outputs:
                 self.output_arrays = outputs
+                self.output_versions = tuple(versions.version(y) for y in outputs)
             for index, result in enumerate(results):
                 result.creator = self
                 result.output_index = index
@@ -264,6 +267,7 @@ def _call_backward(node, grad_outputs):
             shape, dtype = node.output_meta[index]
             xp = backend.get_array_module(node.inputs[0].data)
             grad_outputs[index] = Tensor._wrap(xp.zeros(shape, dtype), False)
+    versions.check_unchanged(node)
     input_grads = node.backward(*grad_outputs)
     if not isinstance(input_grads, tuple):
         input_grads = (input_grads,)

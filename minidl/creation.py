@@ -19,6 +19,17 @@ def _shape(size):
     return tuple(int(n) for n in size)
 
 
+def _size_keyword(size, kwargs, op_name):
+    """PyTorch also takes the shape as ``size=`` (``rand(size=(1, 2))``); any other keyword is an error."""
+    if "size" in kwargs:
+        if size:
+            raise TypeError(f"{op_name}: the shape was given both positionally and as size=")
+        size = (kwargs.pop("size"),)
+    if kwargs:
+        raise TypeError(f"{op_name}: unexpected keyword argument(s) {', '.join(sorted(kwargs))}")
+    return size
+
+
 def _finish(array, dtype, device, requires_grad):
     """Cast, move and wrap a freshly made NumPy array."""
     if dtype is not None and array.dtype != dtype:
@@ -68,15 +79,18 @@ def from_numpy(array):
     return Tensor(np.asarray(array))
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False):
+def zeros(*size, dtype=None, device=None, requires_grad=False, **kwargs):
+    size = _size_keyword(size, kwargs, "zeros")
     return _make(lambda xp, s, d: xp.zeros(s, d), size, dtype, device, requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False):
+def ones(*size, dtype=None, device=None, requires_grad=False, **kwargs):
+    size = _size_keyword(size, kwargs, "ones")
     return _make(lambda xp, s, d: xp.ones(s, d), size, dtype, device, requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False):
+def empty(*size, dtype=None, device=None, requires_grad=False, **kwargs):
+    size = _size_keyword(size, kwargs, "empty")
     return _make(lambda xp, s, d: xp.empty(s, d), size, dtype, device, requires_grad)
 
 
@@ -148,7 +162,8 @@ def _random_floats(draw_numpy, draw_cupy, size, dtype, device, requires_grad):
         return Tensor(draw_cupy(xp.random, shape, dtype), requires_grad=requires_grad)
 
 
-def rand(*size, dtype=None, device=None, requires_grad=False):
+def rand(*size, dtype=None, device=None, requires_grad=False, **kwargs):
+    size = _size_keyword(size, kwargs, "rand")
     """Uniform on [0, 1)."""
     return _random_floats(
         lambda g, s, d: g.random(s, dtype=d) if d in (np.float32, np.float64) else g.random(s).astype(d),
@@ -157,7 +172,8 @@ def rand(*size, dtype=None, device=None, requires_grad=False):
     )
 
 
-def randn(*size, dtype=None, device=None, requires_grad=False):
+def randn(*size, dtype=None, device=None, requires_grad=False, **kwargs):
+    size = _size_keyword(size, kwargs, "randn")
     """Standard normal."""
     return _random_floats(
         lambda g, s, d: g.standard_normal(s, dtype=d) if d in (np.float32, np.float64) else g.standard_normal(s).astype(d),

@@ -71,11 +71,14 @@ def scalar_dtype(value, other_dtype):
 
 def result_dtype(a, b):
     """PyTorch's promotion for two arrays: a 0-d array does not widen a dimensioned one
-    of the same category (``float32[3] + float64[]`` is float32, not NumPy's float64)."""
+    of the same category (``float32[3] + float64[]`` is float32, not NumPy's float64), and between
+    categories the higher one's dtype wins (``int64[3] + float32[3]`` is float32, not float64)."""
     a_scalar, b_scalar = a.ndim == 0, b.ndim == 0
     if a.dtype == b.dtype:
         return a.dtype
     if a_scalar == b_scalar:
+        if category(a.dtype) != category(b.dtype):
+            return a.dtype if category(a.dtype) > category(b.dtype) else b.dtype
         return np.result_type(a.dtype, b.dtype)
     dimensioned, zero_dim = (b, a) if a_scalar else (a, b)
     if category(zero_dim.dtype) <= category(dimensioned.dtype):

@@ -7,7 +7,8 @@ import numpy as np
 
 from . import backend
 
-_state = {"numpy": np.random.default_rng(0), "seed": 0}
+_FIRST_SEED = int(np.random.SeedSequence().entropy % 2**63)  # fresh per process, like PyTorch's default
+_state = {"numpy": np.random.default_rng(_FIRST_SEED), "seed": _FIRST_SEED}
 
 
 def manual_seed(seed):
@@ -24,6 +25,7 @@ def manual_seed(seed):
 
 
 def initial_seed():
+    """The seed in use: the last ``manual_seed``, or the one this process drew from the OS at start-up."""
     return _state["seed"]
 
 

@@ -81,9 +81,19 @@ def _decode(entry, archive, map_location):
     return entry["value"]
 
 
-def save(obj, path):
-    """Write ``obj`` to ``path`` atomically (a ``.npz`` file; the name is used as given)."""
+def save(obj, path, format="npz"):
+    """Write ``obj`` to ``path`` atomically; the name is used as given.
+
+    format: "npz" (minidl's own, the default) or "torch" — PyTorch's zip format, which
+    ``torch.load(path, weights_only=True)`` opens (dicts, lists, tuples, numbers, strings, tensors).
+    """
     path = os.fspath(path)
+    if format == "torch":
+        from . import torch_format
+
+        return torch_format.save(obj, path)
+    if format != "npz":
+        raise ValueError(f"save: format must be 'npz' or 'torch', got {format!r}")
     arrays = {}
     structure = {"format": FORMAT, "version": VERSION, "root": _encode(obj, arrays, "obj")}
     arrays[_STRUCTURE_KEY] = np.frombuffer(json.dumps(structure).encode("utf-8"), dtype=np.uint8)
@@ -101,12 +111,20 @@ def save(obj, path):
         raise
 
 
-def load(path, map_location=None):
-    """Read a checkpoint written by ``save``.  ``map_location``: 'cpu', 'cuda', 'cuda:N' or None
-    (arrays come back on the CPU; None keeps them there)."""
+def load(path, map_location=None, weights_only=True):
+    """Read a checkpoint written by ``save``, or by ``torch.save`` (a ``.pt``/``.pth`` file, read without
+    PyTorch and without running pickled code: see torch_format.py).  ``map_location``: 'cpu', 'cuda',
+    'cuda:N' or None (arrays come back on the CPU; None keeps them there).  ``weights_only`` is
+    accepted for PyTorch's signature: minidl always loads weights only.
+
+    Raises FileNotFoundError for a missing file, CheckpointError for a corrupt or foreign one."""
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"load: no checkpoint at {path!r}")
+    from . import torch_format
+
+    if torch_format.is_torch_file(path):
+        return torch_format.load(path, map_location)
     try:
         with open(path, "rb") as stream:
             data = stream.read()

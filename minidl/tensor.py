@@ -78,6 +78,27 @@ class RemovableHandle:
         self.hooks.pop(self.id, None)
 
 
+class Size(tuple):
+    """The shape of a tensor: a tuple of ints that prints as ``minidl.Size([64, 10])`` (``torch.Size``).
+
+    Differs on purpose: inside an f-string with no format spec it reads as a plain tuple,
+    ``(64, 10)``, so that error messages (minidl's, and yours) stay short.
+    """
+
+    def __repr__(self):
+        return f"minidl.Size({list(self)})"
+
+    def __format__(self, format_spec):
+        return tuple.__repr__(self) if not format_spec else format(str(self), format_spec)
+
+    def numel(self):
+        """The number of elements a tensor of this shape holds."""
+        count = 1
+        for size in self:
+            count *= size
+        return count
+
+
 class Tensor:
     """An n-dimensional array (NumPy on the CPU, CuPy on a GPU: ``tensor.data``) that can record
     the operations applied to it, so that ``backward()`` computes gradients (see docs/autograd.md).
@@ -120,7 +141,8 @@ class Tensor:
 
     @property
     def shape(self):
-        return self.data.shape
+        """The sizes of the dimensions, as a ``minidl.Size`` (a tuple, like ``torch.Size``)."""
+        return Size(self.data.shape)
 
     @property
     def ndim(self):
@@ -155,7 +177,7 @@ class Tensor:
 
     def size(self, dim=None):
         if dim is None:
-            return self.data.shape
+            return Size(self.data.shape)
         return self.data.shape[dim]
 
     def numel(self):
@@ -302,39 +324,7 @@ class Tensor:
         if not self.is_leaf:
             self._retains_grad = True
 
-    # ----------------------------------------------------------------- in-place (no graph)
-    def _check_inplace(self, name):
-        if self.requires_grad and _autograd.is_grad_enabled():
-            raise RuntimeError(
-                f"{name}: a tensor that requires grad cannot be modified in place while recording; "
-                "wrap the update in `with minidl.no_grad():`"
-            )
-
-    def zero_(self):
-        self._check_inplace("zero_")
-        self.data[...] = 0
-        return self
-
-    def fill_(self, value):
-        self._check_inplace("fill_")
-        self.data[...] = value
-        return self
-
-    def copy_(self, source):
-        self._check_inplace("copy_")
-        source = source.data if isinstance(source, Tensor) else as_array(source)
-        if backend.device_of(source) != self.device:
-            raise backend.DeviceMismatchError(f"copy_: source is on {backend.device_of(source)}, destination on {self.device}")
-        xp = backend.get_array_module(self.data)
-        self.data[...] = xp.broadcast_to(source, self.shape)
-        return self
-
-    def __setitem__(self, index, value):
-        self._check_inplace("__setitem__")
-        if not self.is_leaf and self.requires_grad:
-            raise RuntimeError("__setitem__: cannot assign into a tensor that is part of a graph")
-        value = value.data if isinstance(value, Tensor) else value
-        self.data[_F.index_to_arrays(index)] = value
+    # in-place methods (zero_, fill_, copy_, __setitem__, +=, add_, …) are installed by minidl/inplace.py
 
     # ----------------------------------------------------------------- printing
     def __repr__(self):
@@ -353,6 +343,12 @@ class Tensor:
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
     __hash__ = object.__hash__
+
+    def __format__(self, format_spec):
+        """A 0-d tensor formats as its number (``f"{loss:.4f}"``), as in PyTorch; others as ``str``."""
+        if self.data.ndim == 0:
+            return format(self.item(), format_spec)
+        return object.__format__(self, format_spec)
 
     # ----------------------------------------------------------------- operators
     def __add__(self, other):
@@ -419,13 +415,37 @@ class Tensor:
         return _F.ge(self, other)
 
     def __invert__(self):
-        return _F.logical_not(self)
+        return _F.bitwise_not(self)
 
     def __and__(self, other):
-        return _F.logical_and(self, other)
+        return _F.bitwise_and(self, other)
+
+    def __rand__(self, other):
+        return _F.bitwise_and(other, self)
 
     def __or__(self, other):
-        return _F.logical_or(self, other)
+        return _F.bitwise_or(self, other)
+
+    def __ror__(self, other):
+        return _F.bitwise_or(other, self)
+
+    def __xor__(self, other):
+        return _F.bitwise_xor(self, other)
+
+    def __rxor__(self, other):
+        return _F.bitwise_xor(other, self)
+
+    def __floordiv__(self, other):
+        return _F.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return _F.floor_divide(other, self)
+
+    def __mod__(self, other):
+        return _F.remainder(self, other)
+
+    def __rmod__(self, other):
+        return _F.remainder(other, self)
 
     def __getitem__(self, index):
         return _F.getitem(self, index)
@@ -446,10 +466,14 @@ TENSOR_METHODS = (
     "maximum minimum clamp clip sum mean prod max min amax amin argmax argmin var std "
     "logsumexp norm softmax log_softmax reshape view flatten transpose permute squeeze "
     "unsqueeze expand expand_as broadcast_to contiguous split chunk eq ne lt le gt ge "
-    "sum_to_size view_as reshape_as square sign all any"
+    "sum_to_size view_as reshape_as square sign all any floor_divide remainder bitwise_and bitwise_or bitwise_xor "
+    "bitwise_not mm bmm erf index_select logical_and logical_or logical_not"
 ).split()
 for _name in TENSOR_METHODS:
     setattr(Tensor, _name, _method(_name))
 
 from . import autograd as _autograd  # noqa: E402  (circular: autograd needs Tensor)
 from . import functions as _F  # noqa: E402
+from . import inplace as _inplace  # noqa: E402
+
+_inplace.install(Tensor)

@@ -19,7 +19,7 @@ import numpy as np
 from .. import backend
 from .. import random as _random
 from ..tensor import Tensor
-from .dataset import _BatchedSample
+from .dataset import IterableDataset, _BatchedSample
 
 
 def default_collate(samples):
@@ -42,6 +42,17 @@ def default_collate(samples):
     raise TypeError(f"default_collate: cannot batch samples of type {type(first).__name__}")
 
 
+def _no_collate(sample):
+    """batch_size=None: samples pass unbatched (NumPy arrays become Tensors, as PyTorch's default_convert)."""
+    if isinstance(sample, np.ndarray):
+        return Tensor._wrap(sample, False)
+    if isinstance(sample, (tuple, list)):
+        return type(sample)(_no_collate(s) for s in sample)
+    if isinstance(sample, dict):
+        return {k: _no_collate(v) for k, v in sample.items()}
+    return sample
+
+
 def _as_batch_array(array):
     """Integer labels become int64 (what cross_entropy expects); everything else keeps its dtype."""
     if array.dtype.kind in "iu" and array.ndim == 1:
@@ -49,18 +60,74 @@ def _as_batch_array(array):
     return array
 
 
+_WORKER = threading.local()
+
+
+class WorkerInfo:
+    """What ``get_worker_info()`` returns inside a loading worker: its ``id``, ``num_workers``,
+    ``seed`` and ``dataset`` (PyTorch's fields)."""
+
+    def __init__(self, id, num_workers, seed, dataset):
+        self.id, self.num_workers, self.seed, self.dataset = id, num_workers, seed, dataset
+
+    def __repr__(self):
+        return f"WorkerInfo(id={self.id}, num_workers={self.num_workers}, seed={self.seed})"
+
+
+def get_worker_info():
+    """The WorkerInfo of the loading worker this runs in, or None in the main thread."""
+    return getattr(_WORKER, "info", None)
+
+
 class DataLoader:
-    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None, generator=None,
-                 num_workers=0, prefetch=2, device=None, collate_fn=None):
-        if not isinstance(batch_size, int) or batch_size <= 0:
-            raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size!r}")
-        self.dataset, self.batch_size, self.shuffle, self.drop_last = dataset, batch_size, shuffle, drop_last
-        self.num_workers, self.prefetch, self.device = num_workers, prefetch, device
-        self.collate_fn = collate_fn or default_collate
-        if generator is not None:
-            seed = int(generator.integers(2**63)) if hasattr(generator, "integers") else int(generator)
+    """Batches from a dataset (``torch.utils.data.DataLoader``'s arguments and defaults).
+
+    dataset: a map-style Dataset (``__getitem__``/``__len__``) or an IterableDataset.
+    batch_size, shuffle, sampler, batch_sampler, drop_last, collate_fn: as in PyTorch (a
+    ``batch_sampler`` excludes batch_size/shuffle/sampler/drop_last; ``sampler`` excludes shuffle).
+    num_workers: threads that load samples (NumPy releases the GIL in its copies), each set up by
+    ``worker_init_fn(worker_id)``; ``get_worker_info()`` works inside them.
+    generator: a seed or ``numpy.random.Generator`` for the shuffling order.
+    pin_memory, pin_memory_device, persistent_workers, multiprocessing_context, in_order: accepted
+    and without effect here (no page-locked memory on a CPU, threads are kept per epoch anyway,
+    batches always come in order), as PyTorch accepts pin_memory on a CPU-only machine.
+    prefetch_factor: batches prepared ahead per worker (``prefetch`` = total batches ahead);
+    timeout: seconds to wait for a batch before raising RuntimeError (0: forever).
+    minidl's own: ``seed`` — with shuffling and no sampler, epoch e's order depends on (seed, e)
+    only, so ``set_epoch(e)`` resumes exactly; ``device`` — move each batch there.
+    """
+
+    def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None, num_workers=0,
+                 collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
+                 multiprocessing_context=None, generator=None, *, prefetch_factor=None, persistent_workers=False,
+                 pin_memory_device="", in_order=True, seed=None, prefetch=2, device=None):
+        if batch_sampler is not None and (batch_size != 1 or shuffle or sampler is not None or drop_last):
+            raise ValueError("DataLoader: batch_sampler option is mutually exclusive with batch_size, shuffle, "
+                             "sampler, and drop_last")
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
+        if batch_size is not None and (not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0):
+            raise ValueError(f"DataLoader: batch_size must be a positive int or None, got {batch_size!r}")
+        if not isinstance(num_workers, int) or num_workers < 0:
+            raise ValueError(f"DataLoader: num_workers must be a non-negative int, got {num_workers!r}")
+        if timeout < 0:
+            raise ValueError(f"DataLoader: timeout must be non-negative, got {timeout!r}")
+        if prefetch_factor is not None and num_workers == 0:
+            raise ValueError("DataLoader: prefetch_factor option could only be specified in multiprocessing. "
+                             "Let num_workers > 0 to enable multiprocessing")
+        self.dataset, self.batch_size, self.shuffle, self.drop_last = dataset, batch_size, bool(shuffle), drop_last
+        self.sampler, self.batch_sampler, self.generator = sampler, batch_sampler, generator
+        self.num_workers, self.device, self.timeout, self.worker_init_fn = num_workers, device, timeout, worker_init_fn
+        self.prefetch = prefetch if prefetch_factor is None else prefetch_factor * num_workers
+        self.pin_memory, self.persistent_workers, self.prefetch_factor = pin_memory, persistent_workers, prefetch_factor
+        self.collate_fn = collate_fn or (default_collate if batch_size is not None or batch_sampler else _no_collate)
         if seed is None:
-            seed = int(_random.generator(np).integers(2**63))  # follows minidl.manual_seed
+            if generator is not None and not hasattr(generator, "permutation"):
+                seed = int(generator)
+            elif generator is not None:
+                seed = int(generator.integers(2**63))
+            else:
+                seed = int(_random.generator(np).integers(2**63))  # follows minidl.manual_seed
         self.seed = seed
         self.epoch = 0
 
@@ -69,31 +136,68 @@ class DataLoader:
         self.epoch = int(epoch)
 
     def __len__(self):
-        n = len(self.dataset)
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
+        n = len(self.sampler) if self.sampler is not None else len(self.dataset)
+        if self.batch_size is None:
+            return n
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
     def batch_indices(self, epoch=None):
-        """The index batches of one epoch: a permutation seeded by (seed, epoch) when shuffling."""
-        epoch = self.epoch if epoch is None else epoch
-        n = len(self.dataset)
-        order = np.random.default_rng([self.seed, epoch]).permutation(n) if self.shuffle else np.arange(n)
+        """The index batches of one epoch: from the batch sampler or sampler when given, else a
+        permutation seeded by (seed, epoch) when shuffling."""
+        if self.batch_sampler is not None:
+            return [np.asarray(batch) for batch in self.batch_sampler]
+        if self.sampler is not None:
+            order = np.fromiter(iter(self.sampler), dtype=np.int64)
+        else:
+            epoch = self.epoch if epoch is None else epoch
+            n = len(self.dataset)
+            order = np.random.default_rng([self.seed, epoch]).permutation(n) if self.shuffle else np.arange(n)
+        if self.batch_size is None:
+            return [np.asarray(i) for i in order]
+        n = len(order)
         stop = n - n % self.batch_size if self.drop_last else n
         return [order[i:i + self.batch_size] for i in range(0, stop, self.batch_size)]
 
     def _load(self, indices, pool):
-        if hasattr(self.dataset, "__getitems__"):
-            samples = self.dataset.__getitems__(indices.tolist())
-        elif pool is not None:
-            samples = list(pool.map(self.dataset.__getitem__, indices.tolist()))
+        if indices.ndim == 0:  # batch_size=None: one sample, not collated
+            batch = self.collate_fn(self.dataset[int(indices)])
         else:
-            samples = [self.dataset[i] for i in indices.tolist()]
-        batch = self.collate_fn(samples)
+            if hasattr(self.dataset, "__getitems__"):
+                samples = self.dataset.__getitems__(indices.tolist())
+            elif pool is not None:
+                samples = list(pool.map(self.dataset.__getitem__, indices.tolist()))
+            else:
+                samples = [self.dataset[i] for i in indices.tolist()]
+            batch = self.collate_fn(samples)
         return _to_device(batch, self.device) if self.device is not None else batch
 
+    def _pool(self):
+        if self.num_workers == 0:
+            return None
+        ids = iter(range(self.num_workers))
+        lock = threading.Lock()
+
+        def start_worker():
+            with lock:
+                worker_id = next(ids)
+            _WORKER.info = WorkerInfo(worker_id, self.num_workers, self.seed + worker_id, self.dataset)
+            if self.worker_init_fn is not None:
+                self.worker_init_fn(worker_id)
+
+        pool = concurrent.futures.ThreadPoolExecutor(self.num_workers, initializer=start_worker)
+        everyone = threading.Barrier(self.num_workers)  # n tasks that wait for each other: n threads started
+        concurrent.futures.wait([pool.submit(everyone.wait) for _ in range(self.num_workers)])
+        return pool
+
     def __iter__(self):
+        if isinstance(self.dataset, IterableDataset):
+            yield from self._iterate_stream()
+            return
         batches = self.batch_indices()
         self.epoch += 1
-        pool = concurrent.futures.ThreadPoolExecutor(self.num_workers) if self.num_workers > 0 else None
+        pool = self._pool()
         try:
             if self.prefetch <= 0:
                 for indices in batches:
@@ -103,6 +207,23 @@ class DataLoader:
         finally:
             if pool is not None:
                 pool.shutdown(wait=False)
+
+    def _iterate_stream(self):
+        """An IterableDataset: read it in order, group batch_size samples (the workers do not split it)."""
+        batch = []
+        for sample in self.dataset:
+            if self.batch_size is None:
+                yield self._finish(self.collate_fn(sample))
+                continue
+            batch.append(sample)
+            if len(batch) == self.batch_size:
+                yield self._finish(self.collate_fn(batch))
+                batch = []
+        if batch and not self.drop_last and self.batch_size is not None:
+            yield self._finish(self.collate_fn(batch))
+
+    def _finish(self, batch):
+        return _to_device(batch, self.device) if self.device is not None else batch
 
     def _prefetched(self, batches, pool):
         """A producer thread fills a bounded queue; we yield from it in order."""
@@ -124,7 +245,10 @@ class DataLoader:
         worker.start()
         try:
             while True:
-                item = ready.get()
+                try:
+                    item = ready.get(timeout=self.timeout or None)
+                except queue.Empty:
+                    raise RuntimeError(f"DataLoader timed out after {self.timeout} seconds waiting for a batch") from None
                 if item is done:
                     return
                 if isinstance(item, BaseException):

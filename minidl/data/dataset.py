@@ -22,6 +22,16 @@ class Dataset:
         return ConcatDataset([self, other])
 
 
+class IterableDataset(Dataset):
+    """A dataset that is a stream: implement ``__iter__`` (yield samples); the DataLoader reads it in order."""
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
+
+    def __add__(self, other):
+        raise TypeError("IterableDataset: use itertools.chain to join streams")
+
+
 class ImageDataset(Dataset):
     """Images in ``self.data`` (uint8 array) and integer labels in ``self.targets``, with the
     torchvision-style ``transform`` / ``target_transform`` applied per sample."""

@@ -9,7 +9,7 @@ import math
 from .. import backend
 from ..autograd import Function
 from ._utils import float_tensor, to_tensor
-from .compare import clamp, where
+from .compare import where
 from .elementwise import erf
 
 
@@ -18,6 +18,8 @@ class ReLU(Function):
 
     Shapes: x: any shape → y: the same shape (elementwise).
     """
+
+    reads_inputs = False
 
     saves_outputs = True
 
@@ -75,6 +77,8 @@ class Sigmoid(Function):
     Shapes: x: any shape → y: the same shape (elementwise).
     """
 
+    reads_inputs = False
+
     saves_outputs = True
 
     def forward(self, x):
@@ -92,6 +96,8 @@ class Tanh(Function):
 
     Shapes: x: any shape → y: the same shape (elementwise).
     """
+
+    reads_inputs = False
 
     saves_outputs = True
 
@@ -129,8 +135,37 @@ def relu(input, inplace=False):
     return ReLU()(to_tensor(input))
 
 
-def relu6(input):
-    return clamp(input, 0.0, 6.0)
+class Hardtanh(Function):
+    """y = min(max(x, low), high);  dx = gy where low < x < high, else 0.
+
+    At the kinks x = low and x = high the gradient is 0 (PyTorch's rule for hardtanh and relu6;
+    ``clamp`` instead passes it at the bounds).
+
+    Shapes: x: any shape → y: the same shape (elementwise).
+    """
+
+    def __init__(self, low, high):
+        self.low, self.high = low, high
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        return xp.clip(x, x.dtype.type(self.low), x.dtype.type(self.high))
+
+    def backward(self, gy):
+        x = self.inputs[0].data
+        return gy * ((x > self.low) & (x < self.high))
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """Clip to [min_val, max_val]; gradient 0 at the bounds.  ``inplace`` is accepted and ignored (out of place)."""
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val ({min_val}) must not exceed max_val ({max_val})")
+    return Hardtanh(min_val, max_val)(float_tensor(input, "hardtanh"))
+
+
+def relu6(input, inplace=False):
+    """min(max(x, 0), 6), MobileNet's bounded ReLU; gradient 0 at x = 0 and x = 6 (PyTorch's rule)."""
+    return Hardtanh(0.0, 6.0)(float_tensor(input, "relu6"))
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
@@ -173,12 +208,44 @@ def silu(input, inplace=False):
     return x * sigmoid(x)
 
 
+class Hardswish(Function):
+    """y = x · relu6(x + 3) / 6;  dx = gy · (0 if x ≤ −3, x/3 + 1/2 if −3 < x < 3, 1 if x ≥ 3).
+
+    The derivative at the kinks is PyTorch's: 0 at x = −3 and 1 at x = 3.
+
+    Shapes: x: any shape → y: the same shape (elementwise).
+    """
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        return x * xp.clip(x + 3, 0, 6) / 6
+
+    def backward(self, gy):
+        x = self.inputs[0]
+        slope = where(x.data <= -3, 0.0, where(x.data < 3, x / 3 + 0.5, 1.0))
+        return gy * slope
+
+
 def hardswish(input, inplace=False):
-    """x · relu6(x + 3) / 6, the cheap swish of MobileNetV3."""
-    x = float_tensor(input, "hardswish")
-    return x * clamp(x + 3, 0.0, 6.0) / 6
+    """x · relu6(x + 3) / 6, the cheap swish of MobileNetV3 (Howard et al. 2019)."""
+    return Hardswish()(float_tensor(input, "hardswish"))
+
+
+class Hardsigmoid(Function):
+    """y = relu6(x + 3) / 6;  dx = gy / 6 where −3 < x < 3, else 0 (also at the kinks, PyTorch's rule).
+
+    Shapes: x: any shape → y: the same shape (elementwise).
+    """
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        return xp.clip(x + 3, 0, 6) / 6
+
+    def backward(self, gy):
+        x = self.inputs[0].data
+        return gy * (((x > -3) & (x < 3)) / 6).astype(gy.dtype)
 
 
 def hardsigmoid(input, inplace=False):
     """relu6(x + 3) / 6."""
-    return clamp(float_tensor(input, "hardsigmoid") + 3, 0.0, 6.0) / 6
+    return Hardsigmoid()(float_tensor(input, "hardsigmoid"))

@@ -5,8 +5,9 @@ those dims: every binary op's backward ends with ``sum_to(grad, input.shape)``.
 """
 import numpy as np
 
-from .. import dtypes
+from .. import backend, dtypes
 from ..autograd import Function
+from ..tensor import Tensor
 from ._utils import promote, to_tensor
 from .compare import where
 from .shape import sum_to
@@ -28,6 +29,8 @@ class Add(Function):
     da, db summed back to a's and b's shapes.
     """
 
+    reads_inputs = False
+
     def forward(self, a, b):
         return a + b
 
@@ -42,6 +45,8 @@ class Sub(Function):
     Shapes: a, b: shapes that broadcast together → y: the broadcast shape;
     da, db summed back to a's and b's shapes.
     """
+
+    reads_inputs = False
 
     def forward(self, a, b):
         return a - b
@@ -88,6 +93,9 @@ class Div(Function):
 class Pow(Function):
     """y = a ** b;  da = gy · b · a^(b-1),  db = gy · a^b · log(a).
 
+    At the singular points the formulas would evaluate 0·∞; PyTorch's values are used instead:
+    da = 0 where b = 0 (a⁰ = 1 is constant, also at a = 0), db = 0 where a = 0 and b ≥ 0.
+
     Shapes: a, b: shapes that broadcast together → y: the broadcast shape;
     da, db summed back to a's and b's shapes.
     """
@@ -95,13 +103,19 @@ class Pow(Function):
     saves_outputs = True
 
     def forward(self, a, b):
+        xp = backend.get_array_module(a, b)
+        if a.dtype.kind in "iub" and b.dtype.kind in "iu" and bool((b < 0).any()):
+            a = a.astype(np.result_type(a, b))
+            # integer a to a negative power: PyTorch truncates 1/a^|b| to 0, except for a = ±1
+            ones = xp.where(a == 1, 1, xp.where(a == -1, xp.where(b % 2 == 0, 1, -1), 0)).astype(a.dtype)
+            return xp.where(b < 0, ones, a ** xp.maximum(b, 0))
         return a ** b
 
     def backward(self, gy):
         a, b = self.inputs
         grad_a = grad_b = None
         if self.needs_input_grad[0]:
-            grad_a = sum_to(gy * b * a ** (b - 1), a.shape)
+            grad_a = sum_to(where(b.data == 0, 0.0, gy * b * a ** (b - 1)), a.shape)
         if self.needs_input_grad[1]:
             # d/db a^b = a^b log a; taken as 0 where a == 0, as PyTorch does (log 1 = 0 there).
             safe_a = where(a.data == 0, 1, a)
@@ -114,6 +128,8 @@ class Neg(Function):
 
     Shapes: x: any shape → y: the same shape.
     """
+
+    reads_inputs = False
 
     def forward(self, x):
         return -x
@@ -138,8 +154,16 @@ def add(input, other, alpha=1):
     return _binary(Add, "add", input, other)
 
 
+def _no_bool(op_text, *operands):
+    for value in operands:
+        if isinstance(value, bool) or (isinstance(value, Tensor) and value.dtype == dtypes.bool):
+            raise RuntimeError(f"{op_text} with a bool tensor is not supported (as in PyTorch); to invert a mask "
+                               "use ~ or logical_not()")
+
+
 def sub(input, other, alpha=1):
-    """``input - alpha * other`` with broadcasting."""
+    """``input - alpha * other`` with broadcasting.  Raises RuntimeError for bool operands (PyTorch's rule)."""
+    _no_bool("subtraction, the - operator,", input, other)
     if alpha != 1:
         other = mul(other, alpha)
     return _binary(Sub, "sub", input, other)
@@ -158,10 +182,22 @@ def div(input, other):
 
 
 def pow(input, exponent):
+    """input ** exponent with PyTorch's dtype rules: an integer tensor to a negative Python int raises,
+    to negative integer tensor entries gives 1/a^|b| truncated (0 except for a = ±1)."""
+    if isinstance(input, Tensor) and not dtypes.is_floating(input.dtype) and isinstance(exponent, int) \
+            and not isinstance(exponent, bool) and exponent < 0:
+        raise RuntimeError("pow: Integers to negative integer powers are not allowed.")
+    if isinstance(input, Tensor) and input.dtype == dtypes.bool:
+        if isinstance(exponent, Tensor) and exponent.dtype == dtypes.bool:
+            raise TypeError("pow: not implemented for two bool tensors (as in PyTorch)")
+        if isinstance(exponent, bool):
+            return _binary(Pow, "pow", input.long(), int(exponent)).to(dtypes.bool)
     return _binary(Pow, "pow", input, exponent)
 
 
 def neg(input):
+    """−input.  Raises RuntimeError for a bool tensor (PyTorch's rule: use ~ to invert a mask)."""
+    _no_bool("negation, the - operator,", input)
     return Neg()(to_tensor(input))
 
 

@@ -5,7 +5,7 @@ gradient to whichever input supplied each output element.
 """
 import numpy as np
 
-from .. import backend
+from .. import backend, dtypes
 from ..autograd import Function
 from ..tensor import Tensor
 from ._utils import promote, to_tensor
@@ -114,6 +114,8 @@ class Where(Function):
     da, db summed back to a's and b's shapes.
     """
 
+    reads_inputs = False
+
     def __init__(self, mask):
         self.mask = mask
 
@@ -134,6 +136,9 @@ class Where(Function):
 def where(condition, input, other):
     """Elementwise ``input if condition else other``, all three broadcast together."""
     mask = _as_mask(condition)
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):  # two Python scalars, as PyTorch allows
+        xp = backend.get_array_module(mask)
+        input = Tensor._wrap(xp.asarray(input, dtype=dtypes.scalar_dtype(input, dtypes.scalar_dtype(other, dtypes.bool))), False)
     input, other = promote(input, other)
     backend.check_same_device([mask, input.data], "where")
     try:
@@ -205,16 +210,20 @@ class Clamp(Function):
 
 
 def clamp(input, min=None, max=None):
-    """Limit every element to ``[min, max]`` (either bound may be None; bounds may be tensors)."""
+    """Limit every element to ``[min, max]`` (either bound may be None; bounds may be tensors).
+
+    Gradient: to x where min ≤ x ≤ max (bounds included), to a tensor bound where x is beyond it.
+    """
     input = to_tensor(input)
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
+        # PyTorch's rule at a tie x == bound: the gradient goes to x, none to the bound
         result = input
         if min is not None:
-            result = maximum(result, min)
+            result = where(result < min, min, result)
         if max is not None:
-            result = minimum(result, max)
+            result = where(result > max, max, result)
         return result
     return Clamp(min, max)(input)
 

@@ -10,6 +10,8 @@ class Cast(Function):
     Shapes: x: any shape → y: the same shape.
     """
 
+    reads_inputs = False
+
     def __init__(self, dtype):
         self.dtype = dtype
 
@@ -37,6 +39,8 @@ class ToDevice(Function):
     Shapes: x: any shape → y: the same shape.
     """
 
+    reads_inputs = False
+
     def __init__(self, device):
         self.device = backend.Device(device)
 
@@ -59,6 +63,8 @@ class Clone(Function):
 
     Shapes: x: any shape → y: the same shape.
     """
+
+    reads_inputs = False
 
     def forward(self, x):
         return x.copy()

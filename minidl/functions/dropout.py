@@ -12,6 +12,8 @@ class ScaleByMask(Function):
     Shapes: x: any shape, mask: x's shape → y: the same shape.
     """
 
+    reads_inputs = False
+
     def __init__(self, mask):
         self.mask = mask
 

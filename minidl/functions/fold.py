@@ -31,6 +31,8 @@ class Unfold(Function):
     Shapes: x: (N, C, H, W) → (N, C·kh·kw, L), L = OH·OW: every column one flattened window.
     """
 
+    reads_inputs = False
+
     def __init__(self, geometry):
         self.geometry = geometry
 
@@ -50,6 +52,8 @@ class Fold(Function):
 
     Shapes: cols: (N, C·kh·kw, L) → (N, C, H, W), (H, W) = output_hw.
     """
+
+    reads_inputs = False
 
     def __init__(self, geometry, output_hw):
         self.geometry, self.output_hw = geometry, tuple(output_hw)

@@ -37,6 +37,8 @@ class GetItem(Function):
     Shapes: x: any shape → y: the shape NumPy/PyTorch indexing gives; dx: x's shape (IndexScatter).
     """
 
+    reads_inputs = False
+
     def __init__(self, index):
         self.index = index
 
@@ -56,6 +58,8 @@ class IndexScatter(Function):
 
     Shapes: g: the indexed shape → y: ``shape`` (x's shape).
     """
+
+    reads_inputs = False
 
     def __init__(self, index, shape):
         self.index, self.shape = index, shape
@@ -77,9 +81,34 @@ class IndexScatter(Function):
         return getitem(ggx, self.index)
 
 
+def _is_int(item):
+    return isinstance(item, (int, np.integer)) and not isinstance(item, bool)
+
+
+def _is_array_index(item):
+    return not (item is None or item is Ellipsis or isinstance(item, slice) or _is_int(item) or isinstance(item, bool))
+
+
+def split_integer_index(index):
+    """For an index mixing integers with index arrays, PyTorch's two steps: (the integer select,
+    the rest); None when the index does not mix them (one step, as NumPy)."""
+    items = index if isinstance(index, tuple) else (index,)
+    if not (any(_is_int(i) for i in items) and any(_is_array_index(i) for i in items)):
+        return None
+    first = tuple(i if _is_int(i) or i is None or i is Ellipsis else slice(None) for i in items)
+    return first, tuple(slice(None) if i is None else i for i in items if not _is_int(i))
+
+
 def getitem(input, index):
+    """x[index] with PyTorch's semantics.  Where they differ from NumPy's: integers are applied first,
+    as a ``select`` that removes their axis, and only then the index tensors — so in
+    ``x[0, :, idx]`` (x: (A, B, C)) the indexed axis stays in place, giving (B, len(idx)), where NumPy
+    would move it to the front (len(idx), B)."""
     x = to_tensor(input)
     index = index_to_arrays(index)
+    steps = split_integer_index(index)
+    if steps is not None:
+        return getitem(getitem(x, steps[0]), steps[1])
     return GetItem(index)(x)
 
 

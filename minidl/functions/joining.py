@@ -12,6 +12,8 @@ class Cat(Function):
     Shapes: xs: shapes equal except along ``dim`` → y: their sizes along ``dim`` summed.
     """
 
+    reads_inputs = False
+
     def __init__(self, dim):
         self.dim = dim
 
@@ -30,9 +32,14 @@ class Cat(Function):
 
 
 def cat(tensors, dim=0):
+    """Join tensors along ``dim``; all shapes equal except along ``dim``.  As PyTorch (a legacy
+    rule), 1-D empty tensors of shape (0,) are skipped whatever the other shapes."""
     tensors = [to_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("cat: expected a non-empty list of tensors")
+    kept = [t for t in tensors if t.shape != (0,)]
+    if kept and len(kept) < len(tensors):
+        tensors = kept
     first = tensors[0]
     dim = normalize_dim(dim, first.ndim, "cat")
     for position, t in enumerate(tensors):
@@ -71,6 +78,8 @@ class Split(Function):
 
     Shapes: x: any shape → pieces: x's shape with ``sizes[i]`` along ``dim``.
     """
+
+    reads_inputs = False
 
     def __init__(self, sizes, dim):
         self.sizes, self.dim = sizes, dim
@@ -120,6 +129,8 @@ class ConstantPad(Function):
 
     Shapes: x: any shape → y: each axis longer by its (before, after) widths.
     """
+
+    reads_inputs = False
 
     def __init__(self, widths, value):
         self.widths, self.value = widths, value

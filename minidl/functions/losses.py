@@ -3,10 +3,13 @@
 Cross-entropy goes through ``log_softmax`` (never ``log(softmax(x))``): subtracting the max
 before exponentiating keeps it finite for any logits.
 """
+from contextlib import nullcontext as _nullcontext
+
 from .. import backend, dtypes
+from ..autograd import Function
 from ..tensor import Tensor
 from ._utils import to_tensor
-from .activation import relu
+from .activation import sigmoid, softplus
 from .compare import where
 from .softmax import log_softmax
 
@@ -64,7 +67,7 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
         sample_weight = sample_weight * _array(weight)[safe_labels].astype(logp.dtype)
     losses = -picked * sample_weight
     if reduction == "mean":
-        return losses.sum() / float(sample_weight.sum())
+        return _weighted_mean(losses.sum(), float(sample_weight.sum()))
     if reduction == "none":
         return losses.reshape(target.shape)
     return _reduce(losses, reduction, "nll_loss")
@@ -72,6 +75,14 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
 
 def _array(value):
     return value.data if isinstance(value, Tensor) else value
+
+
+def _weighted_mean(total, denominator):
+    """total / denominator; when nothing was counted (every target ignored) the loss is NaN, as in
+    PyTorch, but its gradient is 0 — a NaN gradient would poison every weight it reaches."""
+    if denominator == 0:
+        return total * 0.0 + float("nan")
+    return total / denominator
 
 
 def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
@@ -109,7 +120,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         else:
             labels = xp.where(target.data != ignore_index, target.data, 0)
             denominator = float((_array(weight)[labels] * counted).sum())
-        smooth = smooth.sum() / denominator
+        smooth = _weighted_mean(smooth.sum(), denominator)
     else:
         smooth = _reduce(smooth, reduction, "cross_entropy")
     return nll * (1 - label_smoothing) + smooth * (label_smoothing / classes)
@@ -138,25 +149,85 @@ def l1_loss(input, target, reduction="mean"):
     return _reduce((input - target).abs(), reduction, "l1_loss")
 
 
+class BinaryCrossEntropy(Function):
+    """ℓ = −[t·max(log x, −100) + (1 − t)·max(log(1 − x), −100)] for probabilities x;
+    dℓ/dx = (x − t) / max(x·(1 − x), 10⁻¹²),  dℓ/dt = log(1 − x) − log x (clamped logs).
+
+    PyTorch's clamps: the loss stays finite at x = 0 or 1, and the gradient is 0 where x = t exactly.
+
+    Shapes: x, t: the same shape → ℓ: that shape.
+    """
+
+    def forward(self, x, t):
+        xp = backend.get_array_module(x)
+        with xp.errstate(divide="ignore") if xp.__name__ == "numpy" else _nullcontext():
+            log_x, log_1mx = xp.maximum(xp.log(x), -100), xp.maximum(xp.log(1 - x), -100)
+        return -(t * log_x + (1 - t) * log_1mx)
+
+    def backward(self, gy):
+        x, t = self.inputs
+        grad_x = grad_t = None
+        if self.needs_input_grad[0]:
+            grad_x = gy * (x - t) / (x * (1 - x)).clamp(min=1e-12)
+        if self.needs_input_grad[1]:
+            grad_t = gy * ((1 - x).log().clamp(min=-100.0) - x.log().clamp(min=-100.0))
+        return grad_x, grad_t
+
+
 def binary_cross_entropy(input, target, weight=None, reduction="mean"):
-    """−[t·log x + (1 − t)·log(1 − x)] for probabilities x; logs are clamped at −100 as in PyTorch."""
+    """−w·[t·log x + (1 − t)·log(1 − x)] for probabilities x in [0, 1]; logs clamped at −100 as in
+    PyTorch (BinaryCrossEntropy).  Raises ValueError for x outside [0, 1]."""
     input, target = _same_shape(input, target, "binary_cross_entropy")
     if bool(((input.data < 0) | (input.data > 1)).any()):
         raise ValueError("binary_cross_entropy: input must hold probabilities in [0, 1] (use binary_cross_entropy_with_logits for logits)")
-    log_x = input.log().clamp(min=-100.0)
-    log_1mx = (1 - input).log().clamp(min=-100.0)
-    loss = -(target * log_x + (1 - target) * log_1mx)
+    loss = BinaryCrossEntropy()(input, target)
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction, "binary_cross_entropy")
 
 
+class BCEWithLogits(Function):
+    """ℓ = (1 − t)·x + (1 + (p − 1)·t)·softplus(−x): binary cross-entropy of σ(x) against t, with the
+    positive-class weight p (1 without ``pos_weight``), written so that no exp overflows.
+
+        dℓ/dx = (1 − t)·σ(x) − p·t·(1 − σ(x))        (σ(x) − t when p = 1)
+        dℓ/dt = −x + (p − 1)·softplus(−x)
+
+    ℓ is smooth everywhere; built from |x| and max(−x, 0), autograd would take their kinks'
+    subgradients at x = 0 and get 1 instead of ½ there (0 instead of −½ for t = 1).  ``pos_weight``
+    is a constant (no gradient).
+
+    Shapes: x, t: the same shape, pos_weight: broadcastable to it → ℓ: that shape.
+    """
+
+    def __init__(self, pos_weight):
+        self.pos_weight = pos_weight
+
+    def forward(self, x, t):
+        xp = backend.get_array_module(x)
+        softplus_neg = xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(-x, 0)  # log(1 + e^(−x)), stable
+        log_weight = 1 if self.pos_weight is None else 1 + (self.pos_weight - 1) * t
+        return (1 - t) * x + log_weight * softplus_neg
+
+    def backward(self, gy):
+        x, t = self.inputs
+        p = 1.0 if self.pos_weight is None else Tensor._wrap(self.pos_weight, False)
+        grad_x = grad_t = None
+        if self.needs_input_grad[0]:
+            s = sigmoid(x)
+            grad_x = gy * ((1 - t) * s - p * t * (1 - s))
+        if self.needs_input_grad[1]:
+            grad_t = gy * (-x + (p - 1) * softplus(-x))
+        return grad_x, grad_t
+
+
 def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
-    """BCE on logits x, computed stably as (1 − t)·x + (1 + (pw − 1)·t)·(log(1 + e^(−|x|)) + max(−x, 0))."""
+    """Binary cross-entropy on logits x: −w·[p·t·log σ(x) + (1 − t)·log(1 − σ(x))], computed stably
+    (BCEWithLogits).  input, target: the same shape; weight and pos_weight broadcast to it."""
     input, target = _same_shape(input, target, "binary_cross_entropy_with_logits")
-    softplus_neg = (-input.abs()).exp().log1p() + relu(-input)  # log(1 + e^(−x)), stable
-    log_weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * target
-    loss = (1 - target) * input + log_weight * softplus_neg
+    if pos_weight is not None:
+        pos_weight = to_tensor(pos_weight).to(input.dtype).data
+    loss = BCEWithLogits(pos_weight)(input, target)
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction, "binary_cross_entropy_with_logits")

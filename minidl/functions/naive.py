@@ -88,7 +88,8 @@ def max_pool2d_forward_naive(x, kernel_size, stride=None, padding=0, dilation=1)
 
 
 def max_pool2d_backward_naive(dy, x, kernel_size, stride=None, padding=0, dilation=1):
-    """dx: each dy[n, c, i, j] goes to the first maximum of its window (row-major), the rest get 0.
+    """dx: each dy[n, c, i, j] goes to the first maximum of its window (row-major; a NaN is the
+    maximum, the last one if several, as in PyTorch), the rest get 0.
     dy: (N, C, OH, OW), x: (N, C, H, W) → dx: (N, C, H, W)."""
     return _max_pool_naive(x, dy, kernel_size, stride, padding, dilation)
 
@@ -105,10 +106,13 @@ def _max_pool_naive(x, dy, kernel_size, stride, padding, dilation):
         for c in range(x.shape[1]):
             for i, j, rows, cols in _windows(out_h, out_w, stride, dilation, kernel):
                 window = x_pad[n, c, rows, cols]
-                p, q = np.unravel_index(np.argmax(window), window.shape)  # the first maximum
-                y[n, c, i, j] = window[p, q]
+                best = (0, 0)
+                for p, q in np.ndindex(*window.shape):  # row-major: the first maximum, or the last NaN
+                    if window[p, q] > window[best] or np.isnan(window[p, q]):
+                        best = (p, q)
+                y[n, c, i, j] = window[best]
                 if dy is not None:
-                    dx_pad[n, c, rows, cols][p, q] += dy[n, c, i, j]
+                    dx_pad[n, c, rows, cols][best] += dy[n, c, i, j]
     if dy is None:
         return y
     return dx_pad[:, :, ph:ph + x.shape[2], pw:pw + x.shape[3]]

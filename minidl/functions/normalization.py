@@ -138,6 +138,8 @@ class AffineNormalizeEval(Function):
     Shapes: x: (N, C, ...), shift and scale: (1, C, 1, ...) → y: x's shape.
     """
 
+    reads_inputs = False
+
     def __init__(self, shift, scale):
         self.shift, self.scale = shift, scale
 
@@ -246,7 +248,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     n, c = x.shape[:2]
     if c % num_groups:
         raise RuntimeError(f"group_norm: {c} channels (input shape {x.shape}) are not divisible by num_groups={num_groups}")
-    grouped = x.reshape(n, num_groups, -1)
+    grouped = x.reshape(n, num_groups, x.numel() // max(n * num_groups, 1))  # explicit: also for n = 0
     y = Normalize((2,), eps)(grouped).reshape(x.shape)
     return _channel_affine(y, weight, bias, _channel_shape(x))
 
@@ -259,6 +261,8 @@ class ChannelWindowSum(Function):
 
     Shapes: x: (N, C, ...) → s: the same shape.
     """
+
+    reads_inputs = False
 
     def __init__(self, before, after):
         self.before, self.after = before, after

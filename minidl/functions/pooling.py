@@ -86,6 +86,8 @@ class MaxPoolScatter(Function):
     Shapes: dy: (N, C, OH, OW) → dx: (N, C, H, W).
     """
 
+    reads_inputs = False
+
     def __init__(self, geometry, argmax):
         self.geometry, self.argmax = geometry, argmax
 
@@ -101,6 +103,8 @@ class MaxPoolGather(Function):
 
     Shapes: x: (N, C, H, W) → (N, C, OH, OW).
     """
+
+    reads_inputs = False
 
     def __init__(self, geometry, argmax):
         self.geometry, self.argmax = geometry, argmax
@@ -120,7 +124,8 @@ class MaxPoolGather(Function):
 @twinned
 def max_pool2d_forward(x, geometry):
     """x: (N, C, H, W) → (y, argmax), both (N, C, OH, OW): each window's maximum and the offset
-    i·kw + j where it first occurs (row-major), padding counting as −∞."""
+    i·kw + j where it first occurs (row-major), padding counting as −∞.  A NaN in a window is its
+    maximum (the last NaN, in row-major order, gets the index and the gradient), as in PyTorch."""
     xp = backend.get_array_module(x)
     padded = geometry.padded(x, -np.inf)
     y = argmax = None
@@ -129,7 +134,7 @@ def max_pool2d_forward(x, geometry):
         if y is None:
             y, argmax = view.copy(), xp.zeros(view.shape, dtype=np.int32)
             continue
-        better = view > y  # strictly greater: a tie keeps the earlier offset
+        better = (view > y) | xp.isnan(view)  # a tie keeps the earlier offset; a NaN wins (PyTorch's rule)
         y = xp.where(better, view, y)
         argmax = xp.where(better, np.int32(position), argmax)
     return y, argmax
@@ -156,10 +161,16 @@ def max_pool2d_backward(gy, argmax, geometry):
 
 
 def _pool_args(x, kernel_size, stride, padding, dilation, op_name):
-    kernel = positive_pair(kernel_size, "kernel_size", op_name)
-    stride = kernel if stride is None or stride == [] else positive_pair(stride, "stride", op_name)
-    padding = pair(padding, "padding", op_name)
-    dilation = positive_pair(dilation, "dilation", op_name)
+    """PyTorch's pooling arguments: an int, a pair, or a 1-tuple (both sides); stride None or
+    empty means the kernel size."""
+    def one_or_two(value):
+        return (value[0], value[0]) if isinstance(value, (tuple, list)) and len(value) == 1 else value
+
+    kernel = positive_pair(one_or_two(kernel_size), "kernel_size", op_name)
+    no_stride = stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0)
+    stride = kernel if no_stride else positive_pair(one_or_two(stride), "stride", op_name)
+    padding = pair(one_or_two(padding), "padding", op_name)
+    dilation = positive_pair(one_or_two(dilation), "dilation", op_name)
     if any(p < 0 or p > k // 2 for p, k in zip(padding, kernel)):
         raise ValueError(f"{op_name}: padding {padding} must be between 0 and half the kernel size {kernel}")
     return kernel, stride, padding, dilation
@@ -220,6 +231,8 @@ class AvgPoolSum(Function):
     Shapes: x: (N, C, H, W), divisor: (OH, OW) or scalar → y: (N, C, OH, OW).
     """
 
+    reads_inputs = False
+
     def __init__(self, geometry, divisor):
         self.geometry, self.divisor = geometry, divisor
 
@@ -240,6 +253,8 @@ class AvgPoolSpread(Function):
 
     Shapes: dy: (N, C, OH, OW) → dx: (N, C, H, W).
     """
+
+    reads_inputs = False
 
     def __init__(self, geometry, divisor):
         self.geometry, self.divisor = geometry, divisor

@@ -32,6 +32,8 @@ class Sum(Function):
     Shapes: x: any shape → y: x's shape without ``axes`` (kept as 1 with keepdim).
     """
 
+    reads_inputs = False
+
     def __init__(self, axes, keepdim):
         self.axes, self.keepdim = axes, keepdim
 
@@ -251,8 +253,27 @@ def var(input, dim=None, unbiased=None, keepdim=False, correction=None):
     return sum(deviation * deviation, axes, keepdim) / float(denominator if denominator > 0 else 0)
 
 
+class SqrtOfVariance(Function):
+    """y = √v;  dv = gy / (2y), taken as 0 where y = 0 (PyTorch's std: a constant input has std 0
+    and gradient 0, where the formula would give ∞·0).
+
+    Shapes: v: any shape → y: the same shape.
+    """
+
+    saves_outputs = True
+    reads_inputs = False
+
+    def forward(self, v):
+        return backend.get_array_module(v).sqrt(v)
+
+    def backward(self, gy):
+        y = self.output()
+        return where(y.data == 0, 0.0, gy / (2 * where(y.data == 0, 1.0, y)))
+
+
 def std(input, dim=None, unbiased=None, keepdim=False, correction=None):
-    return var(input, dim, unbiased, keepdim, correction).sqrt()
+    """√var (same arguments as ``var``); the gradient is 0 where the std is 0."""
+    return SqrtOfVariance()(var(input, dim, unbiased, keepdim, correction))
 
 
 def logsumexp(input, dim, keepdim=False):
@@ -262,6 +283,8 @@ def logsumexp(input, dim, keepdim=False):
     """
     x = float_tensor(input, "logsumexp")
     axes = normalize_dims(dim, x.ndim, "logsumexp")
+    if x.numel() == 0:  # log of an empty sum is log 0 = −∞ (and max has no identity)
+        return x.sum(axes, keepdim=keepdim) * 0.0 + float("-inf")
     shift = amax(x.detach(), axes, keepdim=True)
     xp = backend.get_array_module(x.data)
     shift = where(xp.isfinite(shift.data), shift, 0.0)  # all -inf rows: no shift
@@ -291,6 +314,35 @@ class Norm2(Function):
         return _expand_grad(gy / safe_y, x.shape, self.axes) * x
 
 
+class NormP(Function):
+    """y = (Σ |x|^p)^(1/p);  dx = gy · sign(x)·|x|^(p−1) / y^(p−1), taken as 0 where y = 0 or x = 0.
+
+    The chain rule through the composition would evaluate ∞·0 at the zero vector (the p-th root's
+    derivative is infinite at 0): PyTorch's closed form with its mask gives 0 there, and so do we.
+
+    Shapes: x: any shape → y: x's shape without ``axes`` (kept as 1 with keepdim).
+    """
+
+    saves_outputs = True
+
+    def __init__(self, p, axes, keepdim):
+        self.p, self.axes, self.keepdim = p, axes, keepdim
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        total = (xp.abs(x) ** self.p).sum(axis=_axis(self.axes), keepdims=self.keepdim)
+        return total ** x.dtype.type(1.0 / self.p)
+
+    def backward(self, gy):
+        x = self.inputs[0]
+        y = _expand_grad(self.output(), x.shape, self.axes)
+        singular = (y.data == 0) | (x.data == 0)
+        safe_y = where(singular, 1.0, y)
+        safe_x = where(singular, 1.0, x)
+        grad = _expand_grad(gy, x.shape, self.axes) * safe_x.sign() * safe_x.abs() ** (self.p - 1) / safe_y ** (self.p - 1)
+        return where(singular, 0.0, grad)
+
+
 def norm(input, p="fro", dim=None, keepdim=False):
     """Vector p-norm over ``dim`` (all elements by default): p = 2 ('fro'), 1, inf, or any p > 0."""
     x = float_tensor(input, "norm")
@@ -302,7 +354,7 @@ def norm(input, p="fro", dim=None, keepdim=False):
     if p in (float("inf"), "inf"):
         return amax(x.abs(), () if axes is None else axes, keepdim)
     if isinstance(p, (int, float)) and p > 0:
-        return sum(x.abs() ** p, axes, keepdim) ** (1.0 / p)
+        return NormP(float(p), axes, keepdim)(x)
     raise ValueError(f"norm: p must be 'fro', a positive number or inf, got {p!r}")
 
 

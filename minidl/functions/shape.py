@@ -27,6 +27,8 @@ class Reshape(Function):
     Shapes: x: any shape → y: ``shape`` (the same number of elements).
     """
 
+    reads_inputs = False
+
     def __init__(self, shape):
         self.shape = shape
 
@@ -100,6 +102,8 @@ class Permute(Function):
     Shapes: x: (d0, d1, ...) → y: (d[dims[0]], d[dims[1]], ...).
     """
 
+    reads_inputs = False
+
     def __init__(self, dims):
         self.dims = dims
 
@@ -155,6 +159,8 @@ class BroadcastTo(Function):
     Shapes: x: a shape that broadcasts to ``shape`` → y: ``shape``.
     """
 
+    reads_inputs = False
+
     def __init__(self, shape):
         self.shape = shape
 
@@ -202,6 +208,8 @@ class SumTo(Function):
     Shapes: x: any shape that ``shape`` broadcasts to → y: ``shape``.
     """
 
+    reads_inputs = False
+
     def __init__(self, shape):
         self.shape = shape
 
@@ -239,6 +247,8 @@ class Contiguous(Function):
 
     Shapes: x: any shape → y: the same shape.
     """
+
+    reads_inputs = False
 
     def forward(self, x):
         return x.copy()  # copies are C-contiguous (unlike ascontiguousarray, keeps 0-d shapes)

@@ -11,6 +11,8 @@ class Softmax(Function):
     Shapes: x: any shape → y: the same shape, normalised along ``dim``.
     """
 
+    reads_inputs = False
+
     saves_outputs = True
 
     def __init__(self, dim):
@@ -18,6 +20,8 @@ class Softmax(Function):
 
     def forward(self, x):
         xp = backend.get_array_module(x)
+        if x.size == 0:  # nothing to normalise (and max has no identity)
+            return xp.empty_like(x)
         shifted = x - x.max(axis=self.dim, keepdims=True)
         e = xp.exp(shifted)
         e /= e.sum(axis=self.dim, keepdims=True)
@@ -34,6 +38,8 @@ class LogSoftmax(Function):
     Shapes: x: any shape → y: the same shape, normalised along ``dim``.
     """
 
+    reads_inputs = False
+
     saves_outputs = True
 
     def __init__(self, dim):
@@ -41,6 +47,8 @@ class LogSoftmax(Function):
 
     def forward(self, x):
         xp = backend.get_array_module(x)
+        if x.size == 0:
+            return xp.empty_like(x)
         shifted = x - x.max(axis=self.dim, keepdims=True)
         return shifted - xp.log(xp.exp(shifted).sum(axis=self.dim, keepdims=True))
 

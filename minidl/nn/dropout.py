@@ -4,6 +4,9 @@ from .module import Module
 
 
 class Dropout(Module):
+    """Inverted dropout (functions/dropout.py).  ``inplace=True`` is accepted and computed out of
+    place: the same values, without PyTorch's memory saving."""
+
     def __init__(self, p=0.5, inplace=False):
         super().__init__()
         if not 0.0 <= p <= 1.0:

@@ -1,6 +1,9 @@
 """``minidl.nn.functional``: the same names and arguments as ``torch.nn.functional``."""
 from ..functions.activation import (  # noqa: F401
-    elu, gelu, hardsigmoid, hardswish, leaky_relu, relu, relu6, sigmoid, silu, softplus, tanh,
+    elu, gelu, hardsigmoid, hardswish, hardtanh, leaky_relu, relu, relu6, sigmoid, silu, softplus, tanh,
+)
+from ..functions.activation_composite import (  # noqa: F401
+    celu, glu, logsigmoid, mish, normalize, prelu, rrelu, selu, softmin, softsign,
 )
 from ..functions.conv import conv2d, conv_transpose2d  # noqa: F401
 from ..functions.fold import fold, unfold  # noqa: F401

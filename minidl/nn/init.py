@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from .. import autograd, backend, random
+from .. import autograd, backend, random, versions
 
 
 def calculate_gain(nonlinearity, param=None):
@@ -49,6 +49,7 @@ def _fill(tensor, draw):
     with autograd.no_grad():
         values = draw(random.generator(np), tensor.shape)
         tensor.data[...] = backend.to_device(np.asarray(values, dtype=tensor.dtype), tensor.device)
+    versions.bump(tensor.data)
     return tensor
 
 
@@ -70,6 +71,7 @@ def normal_(tensor, mean=0.0, std=1.0):
 def constant_(tensor, val):
     with autograd.no_grad():
         tensor.data[...] = val
+    versions.bump(tensor.data)
     return tensor
 
 

@@ -11,7 +11,7 @@ import itertools
 
 import numpy as np
 
-from .. import autograd, backend, dtypes
+from .. import autograd, backend, dtypes, versions
 from ..autograd import Function
 from ..tensor import RemovableHandle, Tensor, device_and_dtype
 from .parameter import Parameter
@@ -292,6 +292,7 @@ class Module:
                     source = value.data if isinstance(value, Tensor) else value
                     source = backend.to_device(source, target.device)
                     target.data[...] = source.astype(target.dtype, copy=False) if hasattr(source, "astype") else source
+                    versions.bump(target.data)
         return missing, unexpected
 
     def _all_named(self, registry):

@@ -8,11 +8,20 @@ from .parameter import Parameter
 
 
 class _BatchNorm(Module):
+    """Batch norm with learned γ, β and running statistics (functions/normalization.py has the math).
+
+    ``momentum``: the running statistics move by this fraction towards each training batch's;
+    ``None`` keeps a cumulative moving average instead (their plain mean over all batches so far),
+    as in PyTorch.
+    """
+
     expected_dims = ()
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
                  device=None, dtype=None):
         super().__init__()
+        if momentum is not None and not 0.0 <= momentum <= 1.0:
+            raise ValueError(f"{type(self).__name__}: momentum must be between 0 and 1 or None, got {momentum!r}")
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         if affine:
@@ -44,13 +53,16 @@ class _BatchNorm(Module):
                 f"{type(self).__name__}: expected input with {self.num_features} channels, got {x.shape[1]} (input shape {x.shape})"
             )
         use_batch_stats = self.training or not self.track_running_stats
+        momentum = self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked.data += 1
+            if momentum is None:  # a cumulative moving average: the plain mean of all batches so far
+                momentum = 1.0 / float(self.num_batches_tracked.data)
         return F.batch_norm(
             x,
             self.running_mean if not self.training or self.track_running_stats else None,
             self.running_var if not self.training or self.track_running_stats else None,
-            self.weight, self.bias, use_batch_stats, self.momentum, self.eps,
+            self.weight, self.bias, use_batch_stats, 0.0 if momentum is None else momentum, self.eps,
         )
 
     def extra_repr(self):

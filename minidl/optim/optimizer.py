@@ -7,7 +7,7 @@ happen on the raw arrays in place, under ``no_grad``, so Parameters keep their i
 """
 import copy
 
-from .. import autograd, backend
+from .. import autograd, backend, versions
 from ..tensor import Tensor
 
 
@@ -82,6 +82,7 @@ class Optimizer:
                 for param in group["params"]:
                     if param.grad is not None:
                         self.update(param, param.grad.data, self.state.setdefault(param, {}), group)
+                        versions.bump(param.data)  # a graph that saved this parameter must not use it now
         return loss
 
     def update(self, param, grad, state, group):

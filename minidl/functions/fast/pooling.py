@@ -22,8 +22,8 @@ def max_pool2d_forward_fast(x, geometry):
         if y is None:
             y, argmax = view.copy(), xp.zeros(view.shape, dtype=np.int32)
             continue
-        better = view > y
-        xp.maximum(y, view, out=y)
+        better = (view > y) | xp.isnan(view)
+        xp.maximum(y, view, out=y)  # propagates NaN
         argmax += better * (position - argmax)  # = where(better, position, argmax), in place
     return y, argmax
 
