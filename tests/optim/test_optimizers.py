@@ -25,6 +25,14 @@ OPTIMIZERS = {
                          lambda p: torch.optim.RMSprop(p, lr=0.01, momentum=0.5, centered=True, weight_decay=0.1)),
     "Adagrad": (lambda p: optim.Adagrad(p, lr=0.1, lr_decay=0.01, weight_decay=0.1, initial_accumulator_value=0.1),
                 lambda p: torch.optim.Adagrad(p, lr=0.1, lr_decay=0.01, weight_decay=0.1, initial_accumulator_value=0.1)),
+    "Adadelta": (lambda p: optim.Adadelta(p, lr=1.0, weight_decay=0.01), lambda p: torch.optim.Adadelta(p, lr=1.0, weight_decay=0.01)),
+    "Adamax": (lambda p: optim.Adamax(p, lr=0.01, weight_decay=0.01), lambda p: torch.optim.Adamax(p, lr=0.01, weight_decay=0.01)),
+    "NAdam": (lambda p: optim.NAdam(p, lr=0.01, weight_decay=0.01), lambda p: torch.optim.NAdam(p, lr=0.01, weight_decay=0.01)),
+    "NAdam_decoupled": (lambda p: optim.NAdam(p, lr=0.01, weight_decay=0.1, decoupled_weight_decay=True),
+                        lambda p: torch.optim.NAdam(p, lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
+    "RAdam": (lambda p: optim.RAdam(p, lr=0.01, weight_decay=0.01), lambda p: torch.optim.RAdam(p, lr=0.01, weight_decay=0.01)),
+    "Rprop": (lambda p: optim.Rprop(p, lr=0.01), lambda p: torch.optim.Rprop(p, lr=0.01)),
+    "ASGD": (lambda p: optim.ASGD(p, lr=0.05, t0=10, weight_decay=0.01), lambda p: torch.optim.ASGD(p, lr=0.05, t0=10, weight_decay=0.01)),
 }
 
 SCHEDULERS = {
@@ -70,8 +78,9 @@ def _trajectories(make_opt, make_sched, steps=50):
     return max(np.abs(w.detach().numpy() - tw.detach().numpy()).max(), np.abs(b.detach().numpy() - tb.detach().numpy()).max())
 
 
-# OneCycleLR cycles momentum, which Adagrad does not have (both engines refuse that pair).
-PAIRS = [(o, s) for o in sorted(OPTIMIZERS) for s in sorted(SCHEDULERS) if not (s == "OneCycleLR" and o == "Adagrad")]
+# OneCycleLR cycles momentum, which Adagrad, Adadelta, Rprop and ASGD do not have (both engines refuse those pairs).
+NO_MOMENTUM = ("Adagrad", "Adadelta", "Rprop", "ASGD")
+PAIRS = [(o, s) for o in sorted(OPTIMIZERS) for s in sorted(SCHEDULERS) if not (s == "OneCycleLR" and o in NO_MOMENTUM)]
 
 
 @pytest.mark.parametrize("opt_name,sched_name", PAIRS)
