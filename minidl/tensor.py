@@ -467,7 +467,7 @@ TENSOR_METHODS = (
     "logsumexp norm softmax log_softmax reshape view flatten transpose permute squeeze "
     "unsqueeze expand expand_as broadcast_to contiguous split chunk eq ne lt le gt ge "
     "sum_to_size view_as reshape_as square sign all any floor_divide remainder bitwise_and bitwise_or bitwise_xor "
-    "bitwise_not mm bmm erf index_select logical_and logical_or logical_not"
+    "bitwise_not mm bmm erf index_select logical_and logical_or logical_not gather scatter scatter_add"
 ).split()
 for _name in TENSOR_METHODS:
     setattr(Tensor, _name, _method(_name))

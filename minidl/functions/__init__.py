@@ -7,6 +7,7 @@ from .compare import (
 )
 from .conversion import cast, clone, to_device
 from .elementwise import abs, cos, erf, exp, log, log1p, rsqrt, sin, sqrt
+from .scatter import gather, scatter, scatter_add
 from .integer import bitwise_and, bitwise_not, bitwise_or, bitwise_xor, floor_divide, remainder
 from .indexing import getitem, index_select, index_to_arrays
 from .joining import cat, chunk, concat, concatenate, pad, split, stack

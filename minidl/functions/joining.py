@@ -151,15 +151,44 @@ class ConstantPad(Function):
 
 def pad(input, pad, mode="constant", value=0.0):
     """Pad the last dims: ``pad = (left, right)`` for the last dim, then ``(top, bottom)`` for the
-    one before, and so on (``torch.nn.functional.pad``'s order)."""
+    one before, and so on (``torch.nn.functional.pad``'s order).
+
+    mode: 'constant' (``value``), 'reflect' (mirror without repeating the edge; each width must be
+    smaller than the dim), 'replicate' (repeat the edge), 'circular' (wrap around; width ≤ dim).
+    Negative widths crop.  The non-constant modes gather indices, so their gradient adds up every
+    copy of a pixel.
+    """
     x = to_tensor(input)
-    if mode != "constant":
-        raise ValueError(f"pad: only mode='constant' is supported, got mode={mode!r}")
     if len(pad) % 2 or len(pad) // 2 > x.ndim:
         raise ValueError(f"pad: expected an even number of at most {2 * x.ndim} values, got {tuple(pad)}")
-    if any(int(p) < 0 for p in pad):
-        raise ValueError(f"pad: negative padding (cropping) is not supported, got {tuple(pad)}")
+    if mode not in ("constant", "reflect", "replicate", "circular"):
+        raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got {mode!r}")
     widths = [(0, 0)] * x.ndim
     for i in range(len(pad) // 2):
         widths[x.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
-    return ConstantPad(tuple(widths), value)(x)
+    crop = tuple(slice(max(0, -before), n - max(0, -after)) for n, (before, after) in zip(x.shape, widths))
+    if any(before < 0 or after < 0 for before, after in widths):  # negative padding crops first
+        x = x[crop]
+        widths = [(max(0, before), max(0, after)) for before, after in widths]
+    if mode == "constant":
+        return ConstantPad(tuple(widths), value)(x) if any(b or a for b, a in widths) else x
+    for axis, (before, after) in enumerate(widths):
+        if before or after:
+            x = x.index_select(axis, _pad_indices(x.shape[axis], before, after, mode, axis))
+    return x
+
+
+def _pad_indices(n, before, after, mode, axis):
+    """Which source index each padded position copies, along one axis of size n."""
+    positions = np.arange(-before, n + after)
+    if mode == "replicate":
+        return np.clip(positions, 0, n - 1)
+    if mode == "circular":
+        if before > n or after > n:
+            raise ValueError(f"pad: circular padding of ({before}, {after}) is larger than dim {axis} of size {n}")
+        return positions % n
+    if before >= n or after >= n:
+        raise ValueError(f"pad: reflect padding of ({before}, {after}) must be smaller than dim {axis} of size {n}")
+    period = 2 * (n - 1) if n > 1 else 1
+    folded = np.abs(positions) % period
+    return np.where(folded < n, folded, period - folded)

@@ -49,8 +49,11 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     class indices ``target`` (N, ...).  'mean' divides by the summed weights of the counted targets."""
     logp = to_tensor(input)
     target = to_tensor(target)
+    if logp.ndim == 1:  # one unbatched sample (C,) with a 0-d target, as PyTorch
+        loss = nll_loss(logp.unsqueeze(0), target.unsqueeze(0), weight, ignore_index, reduction)
+        return loss.squeeze(0) if reduction == "none" else loss
     if logp.ndim < 2:
-        raise RuntimeError(f"nll_loss: expected input of shape (N, C, ...), got {logp.shape}")
+        raise RuntimeError(f"nll_loss: expected input of shape (N, C, ...) or (C,), got {logp.shape}")
     _check_class_targets(logp, target, "nll_loss")
     xp = backend.get_array_module(logp.data)
     flat_logp = _classes_last(logp)
@@ -86,15 +89,18 @@ def _weighted_mean(total, denominator):
 
 
 def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
-    """Softmax cross-entropy from raw scores (logits) ``input`` (N, C) or (N, C, d1, ...).
+    """Softmax cross-entropy from raw scores (logits) ``input`` (N, C), (N, C, d1, ...) or unbatched (C,).
 
-    ``target``: class indices (N, ...) or class probabilities shaped like ``input``.
+    ``target``: class indices (N, ...) (a 0-d index for (C,)) or class probabilities shaped like ``input``.
     ``label_smoothing`` ε mixes the target with the uniform distribution: (1 − ε)·target + ε/C.
     """
     logits = to_tensor(input)
     target = to_tensor(target)
+    if logits.ndim == 1:  # one unbatched sample (C,), with a 0-d index or (C,) probabilities, as PyTorch
+        loss = cross_entropy(logits.unsqueeze(0), target.unsqueeze(0), weight, ignore_index, reduction, label_smoothing)
+        return loss.squeeze(0) if reduction == "none" else loss
     if logits.ndim < 2:
-        raise RuntimeError(f"cross_entropy: expected input of shape (N, C, ...), got {logits.shape}")
+        raise RuntimeError(f"cross_entropy: expected input of shape (N, C, ...) or (C,), got {logits.shape}")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     logp = log_softmax(logits, 1)
