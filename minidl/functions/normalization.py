@@ -223,6 +223,48 @@ def update_running_stats(running_mean, running_var, mean, var, count, momentum):
         running += momentum * batch_value.astype(running.dtype, copy=False)
 
 
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
+                  momentum=0.1, eps=1e-5):
+    """Normalize each channel of each sample over its spatial positions (Ulyanov et al. 2016), then γ·x̂ + β.
+
+    input: (N, C, ...).  With running statistics and ``use_input_stats``, they move towards the batch
+    average of the per-instance statistics (PyTorch's rule); ``use_input_stats=False`` uses them instead.
+    """
+    x = to_tensor(input)
+    if x.ndim < 3:
+        raise RuntimeError(f"instance_norm: expected an input of 3 or more dims (N, C, ...), got shape {x.shape}")
+    n, c = x.shape[:2]
+    if not use_input_stats:
+        return batch_norm(x, running_mean, running_var, weight, bias, False, momentum, eps)
+    count = x.numel() // max(n * c, 1)
+    if count <= 1:
+        raise ValueError(f"instance_norm: expected more than 1 spatial element when training, got input of shape {x.shape}")
+    node = Normalize(tuple(range(2, x.ndim)), eps)
+    y = node(x)
+    if running_mean is not None:
+        update_running_stats(_array(running_mean), _array(running_var), node.mean.reshape(n, c).mean(axis=0),
+                             node.var.reshape(n, c).mean(axis=0), count, momentum)
+    return _channel_affine(y, weight, bias, _channel_shape(x))
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """x / √(mean(x²) + ε) over the last len(normalized_shape) dims, times ``weight`` (Zhang & Sennrich 2019).
+    ``eps`` None means the dtype's machine epsilon, as PyTorch."""
+    x = to_tensor(input)
+    normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(normalized_shape)
+    if tuple(x.shape[x.ndim - k:]) != normalized_shape:
+        raise RuntimeError(f"rms_norm: normalized_shape {normalized_shape} does not match the last dims of input "
+                           f"shape {x.shape}")
+    if eps is None:
+        import numpy as np
+
+        eps = float(np.finfo(x.dtype).eps)
+    axes = tuple(range(x.ndim - k, x.ndim))
+    y = x * ((x * x).mean(axes, keepdim=True) + eps).rsqrt()
+    return y if weight is None else y * weight
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalize over the last len(normalized_shape) dims of each sample, then γ·x̂ + β (shaped like those dims)."""
     x = to_tensor(input)

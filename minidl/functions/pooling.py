@@ -336,21 +336,32 @@ def adaptive_avg_pool2d(input, output_size):
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
-    """Max into a fixed output grid (the gradient goes to each bin's first maximum)."""
+    """Max into a fixed output grid (the gradient goes to each bin's first maximum).
+
+    With ``return_indices=True`` also returns, like PyTorch, the flat index h·W + w of each maximum.
+    """
     x, unbatched = _input_4d(input, "adaptive_max_pool2d")
-    if return_indices:
-        raise ValueError("adaptive_max_pool2d: return_indices=True is not supported; use max_pool2d for indices")
     h, w = x.shape[2:]
     oh, ow = _adaptive_size(output_size, (h, w))
     if h % oh == 0 and w % ow == 0:
-        y = max_pool2d(x, (h // oh, w // ow))
+        result = max_pool2d(x, (h // oh, w // ow), return_indices=return_indices)
+        y, indices = result if return_indices else (result, None)
     else:
-        rows = [
-            ops_stack([x[:, :, r0:r1, c0:c1].flatten(2).max(2).values for c0, c1 in _adaptive_bins(w, ow)], -1)
-            for r0, r1 in _adaptive_bins(h, oh)
-        ]
-        y = ops_stack(rows, -2)
-    return y.squeeze(0) if unbatched else y
+        values, indices = [], []
+        for r0, r1 in _adaptive_bins(h, oh):
+            row_values, row_indices = [], []
+            for c0, c1 in _adaptive_bins(w, ow):
+                best = x[:, :, r0:r1, c0:c1].flatten(2).max(2)
+                row_values.append(best.values)
+                k = best.indices.data
+                row_indices.append((r0 + k // (c1 - c0)) * w + c0 + k % (c1 - c0))
+            values.append(ops_stack(row_values, -1))
+            indices.append(backend.get_array_module(x.data).stack(row_indices, -1))
+        y = ops_stack(values, -2)
+        indices = to_tensor(backend.get_array_module(x.data).stack(indices, -2).astype(np.int64))
+    if unbatched:
+        y, indices = y.squeeze(0), (None if indices is None else indices.squeeze(0))
+    return (y, indices) if return_indices else y
 
 
 def ops_stack(tensors, dim):

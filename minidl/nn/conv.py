@@ -2,7 +2,7 @@
 import math
 
 from .. import creation
-from ..functions.geometry import pair
+from ..functions.geometry import conv_padding, pair
 from . import functional as F
 from . import init
 from .module import Module
@@ -48,15 +48,21 @@ class _ConvNd(Module):
 
 
 class Conv2d(_ConvNd):
-    """2-D convolution.  input (N, C_in, H, W) → (N, C_out, OH, OW); weight (C_out, C_in/groups, kh, kw)."""
+    """2-D convolution.  input (N, C_in, H, W) → (N, C_out, OH, OW); weight (C_out, C_in/groups, kh, kw).
+
+    padding_mode: 'zeros' (default), or 'reflect', 'replicate', 'circular' — the input is padded with
+    ``F.pad`` in that mode first, then convolved without padding (PyTorch's way).
+    """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
                  bias=True, padding_mode="zeros", device=None, dtype=None):
-        if padding_mode != "zeros":
-            raise ValueError(f"Conv2d: only padding_mode='zeros' is supported, got {padding_mode!r}")
+        if padding_mode not in ("zeros", "reflect", "replicate", "circular"):
+            raise ValueError(f"Conv2d: padding_mode must be 'zeros', 'reflect', 'replicate' or 'circular', "
+                             f"got {padding_mode!r}")
         kh, kw = pair(kernel_size, "kernel_size", "Conv2d")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          (out_channels, in_channels // groups, kh, kw), device, dtype, "Conv2d")
+        self.padding_mode = padding_mode
 
     def forward(self, x):
         if x.ndim not in (3, 4) or x.shape[-3] != self.in_channels:
@@ -64,6 +70,10 @@ class Conv2d(_ConvNd):
                 f"Conv2d: expected input with {self.in_channels} channels, got {x.shape[-3] if x.ndim >= 3 else '?'} "
                 f"(input shape {x.shape})"
             )
+        if self.padding_mode != "zeros":
+            (top, bottom), (left, right) = conv_padding(self.padding, self.kernel_size, self.stride, self.dilation, "Conv2d")
+            x = F.pad(x, (left, right, top, bottom), mode=self.padding_mode)
+            return F.conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
         return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
 
@@ -80,6 +90,21 @@ class ConvTranspose2d(_ConvNd):
                          (in_channels, out_channels // groups, kh, kw), device, dtype, "ConvTranspose2d")
         self.output_padding = self_output_padding
 
-    def forward(self, x):
-        return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding, self.output_padding,
+    def forward(self, x, output_size=None):
+        """``output_size``: the (H, W) (or full shape) to produce, when a stride makes several sizes
+        possible; it sets output_padding for this call, as in PyTorch."""
+        output_padding = self.output_padding if output_size is None else self._output_padding(x, output_size)
+        return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding, output_padding,
                                   self.groups, self.dilation)
+
+    def _output_padding(self, x, output_size):
+        wanted = tuple(output_size)[-2:]
+        padding = pair(self.padding, "padding", "ConvTranspose2d")
+        result = []
+        for size, want, k, s, p, d in zip(x.shape[-2:], wanted, self.kernel_size, self.stride, padding, self.dilation):
+            smallest = (size - 1) * s - 2 * p + d * (k - 1) + 1
+            if not smallest <= want < smallest + max(s, d):
+                raise ValueError(f"ConvTranspose2d: requested an output size of {tuple(wanted)}, but valid sizes "
+                                 f"range from {smallest} to {smallest + max(s, d) - 1} (for an input of {tuple(x.shape[-2:])})")
+            result.append(want - smallest)
+        return tuple(result)

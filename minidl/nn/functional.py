@@ -13,6 +13,8 @@ from ..functions.linear import linear  # noqa: F401
 from ..functions.losses import (  # noqa: F401
     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, kl_div, l1_loss, mse_loss, nll_loss,
 )
-from ..functions.normalization import batch_norm, group_norm, layer_norm, local_response_norm  # noqa: F401
+from ..functions.normalization import (  # noqa: F401
+    batch_norm, group_norm, instance_norm, layer_norm, local_response_norm, rms_norm,
+)
 from ..functions.pooling import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d  # noqa: F401
 from ..functions.softmax import log_softmax, softmax  # noqa: F401
