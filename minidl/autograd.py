@@ -92,6 +92,7 @@ class Function:
 
     saves_outputs = False  # keep the output arrays for backward (see ``output``)
     reads_inputs = True  # backward reads the inputs' values: they must not change in place before it (versions.py)
+    returns_view = False  # the outputs share the input's memory (reshape, indexing...): see inplace.py
     differentiable = True  # comparisons, argmax... set False: their outputs never require grad
     inputs = None
     _released = False
@@ -110,10 +111,17 @@ class Function:
             self.differentiable and _grad_mode["enabled"] and any(t.requires_grad for t in inputs)
         )
         results = tuple(Tensor._wrap(y, record and dtypes.is_floating(y.dtype)) for y in outputs)
+        if self.returns_view:
+            for result in results:
+                result._is_view = True
         if record:
             self.inputs = inputs
+            # The edges are fixed now: a later in-place op may make an input tensor the output of a
+            # newer node, but this node's gradient must still flow to the node that made its value.
+            self.input_edges = tuple((t.creator, t.output_index) for t in inputs)
             self.needs_input_grad = tuple(t.requires_grad for t in inputs)
-            self.input_versions = tuple(versions.version(t.data) if self.reads_inputs else None for t in inputs)
+            self.input_versions = tuple(versions.version(t.data) if read else None
+                                        for t, read in zip(inputs, self._inputs_read()))
             self.output_refs = [weakref.ref(r) for r in results]
             self.output_meta = [(y.shape, y.dtype) for y in outputs]
             if self.saves_outputs:
@@ -123,6 +131,14 @@ class Function:
                 result.creator = self
                 result.output_index = index
         return results[0] if single else results
+
+    def _inputs_read(self):
+        """Which inputs' values backward will read.  "bilinear" ops (x·w: mul, matmul, linear, conv)
+        read each of their first two inputs only for the *other* one's gradient."""
+        if self.reads_inputs == "bilinear":
+            needs = self.needs_input_grad
+            return (needs[1], needs[0]) + (False,) * (len(needs) - 2)
+        return (bool(self.reads_inputs),) * len(self.needs_input_grad)
 
     @property
     def name(self):
@@ -174,8 +190,7 @@ def _collect_graph(roots):
         node = stack.pop()
         if node._released:
             raise RuntimeError(RELEASED_GRAPH_MESSAGE.format(name=node.name))
-        for tensor in node.inputs:
-            parent = tensor.creator
+        for parent, _ in node.input_edges:
             if parent is None:
                 continue
             if parent in dependencies:
@@ -245,10 +260,9 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
             node = ready.pop()
             grad_outputs = gradients.take_outputs_of(node, create_graph)
             if any(g is not None for g in grad_outputs):
-                for tensor, grad in _call_backward(node, grad_outputs):
-                    gradients.add(tensor, grad)
-            for tensor in node.inputs:
-                parent = tensor.creator
+                for tensor, edge, grad in _call_backward(node, grad_outputs):
+                    gradients.add(tensor, grad, edge)
+            for parent, _ in node.input_edges:
                 if parent is not None:
                     dependencies[parent] -= 1
                     if dependencies[parent] == 0:
@@ -261,7 +275,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
 
 def _call_backward(node, grad_outputs):
     """node.backward on its outputs' gradients (zeros for an output nobody used); yields
-    (input tensor, gradient) for every input that needs one, after checking shape and dtype."""
+    (input tensor, its edge, gradient) for every input that needs one, after checking shape and dtype."""
     for index, grad in enumerate(grad_outputs):
         if grad is None:
             shape, dtype = node.output_meta[index]
@@ -271,10 +285,11 @@ def _call_backward(node, grad_outputs):
     input_grads = node.backward(*grad_outputs)
     if not isinstance(input_grads, tuple):
         input_grads = (input_grads,)
-    for position, (tensor, grad, needed) in enumerate(zip(node.inputs, input_grads, node.needs_input_grad)):
+    for position, (tensor, edge, grad, needed) in enumerate(
+            zip(node.inputs, node.input_edges, input_grads, node.needs_input_grad)):
         if needed and grad is not None:
             _check_gradient(node, position, tensor, grad)
-            yield tensor, grad
+            yield tensor, edge, grad
 
 
 class _Gradients:
@@ -290,12 +305,14 @@ class _Gradients:
         self.wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
         self.captured = [None] * (0 if inputs is None else len(inputs))
 
-    def add(self, tensor, grad):
-        if tensor.creator is None:
+    def add(self, tensor, grad, edge=None):
+        """Send ``grad`` along ``edge`` (the (node, output index) that made the value; a root's own)."""
+        creator, index = (tensor.creator, tensor.output_index) if edge is None else edge
+        if creator is None:
             entry = self.leaves.get(id(tensor))
             self.leaves[id(tensor)] = (tensor, grad if entry is None else entry[1] + grad)
         else:
-            key = (tensor.creator, tensor.output_index)
+            key = (creator, index)
             self.pending[key] = _add(self.pending.get(key), grad)
 
     def _run_hooks(self, hooks, grad):

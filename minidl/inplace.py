@@ -11,7 +11,8 @@ never update the parameter).  The rules are PyTorch's:
   parameters under ``no_grad()``.
 - Recording, on a tensor inside the graph (``out += identity`` in a residual block): the op is
   recorded on a copy of the old value, the result is written into the tensor, and the tensor
-  becomes the op's output.
+  becomes the op's output (nodes recorded earlier keep their edge to the old value).  On a *view*
+  of another tensor (``x[1:] += 1``) that would not reach the base's gradient: it raises instead.
 - The result must keep the tensor's shape (no broadcasting the destination) and its dtype must
   cast to the tensor's dtype within the same kind (an int tensor cannot take a float result).
 """
@@ -61,6 +62,12 @@ def apply(tensor, function_name, *args, **kwargs):
         write(tensor, result.data, op_name)
         return tensor
     check_leaf(tensor, op_name)
+    if getattr(tensor, "_is_view", False):
+        raise RuntimeError(
+            f"{op_name}: this tensor is a view (indexing, reshape, transpose, chunk…) of another tensor's memory, and "
+            "minidl does not record in-place operations on views while recording: the base tensor's gradient would "
+            "miss it (PyTorch rewrites the base's graph). Compute it out of place (y = x * 2, minidl.cat, where), or "
+            "modify the base tensor itself")
     old = Tensor._wrap(tensor.data.copy(), tensor.requires_grad)  # the value before, kept for backward
     old.creator, old.output_index = tensor.creator, tensor.output_index
     if tensor.creator is not None:

@@ -255,3 +255,35 @@ def test_the_operator_table_matches_pytorch(op, a_kind, b_kind):
     got = eval(op, {"a": minidl.tensor(a_np), "b": ours_b})
     assert str(got.dtype).replace("minidl.", "") == str(expected.dtype).replace("torch.", ""), (op, got.dtype, expected.dtype)
     np.testing.assert_allclose(got.numpy().astype(np.float64), expected.numpy().astype(np.float64), rtol=1e-6)
+
+
+def test_zero_d_index_tensor_acts_as_an_integer():
+    torch = pytest.importorskip("torch")
+    data = np.arange(24.0).reshape(2, 3, 4)
+    ours = minidl.tensor(data)[minidl.tensor(1), :, minidl.tensor([0, 2])]
+    theirs = torch.tensor(data)[torch.tensor(1), :, torch.tensor([0, 2])]
+    assert ours.shape == tuple(theirs.shape)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    target = minidl.tensor(data.copy())
+    target[minidl.tensor(1), :, minidl.tensor([0, 2])] = minidl.zeros(3, 2, dtype=minidl.float64)
+    assert target[1, :, 0].tolist() == [0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_max_pool_of_minus_infinity_points_at_a_real_pixel(fast):
+    """All −∞ with padding: the index and the gradient go to the window's first real pixel, not to padding."""
+    with minidl.use_fast_paths(fast):
+        x = minidl.full((1, 1, 2, 2), -math.inf, requires_grad=True)
+        y, index = F.max_pool2d(x, 3, stride=2, padding=1, return_indices=True)
+        y.sum().backward()
+    assert index.item() == 0 and x.grad.tolist() == [[[[1.0, 0.0], [0.0, 0.0]]]]
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_transposed_convolution_with_output_padding_and_dilation(fast):
+    torch = pytest.importorskip("torch")
+    x, w = np.random.default_rng(0).standard_normal((1, 1, 5, 5)), np.random.default_rng(1).standard_normal((1, 4, 3, 3))
+    with minidl.use_fast_paths(fast):
+        ours = F.conv_transpose2d(minidl.tensor(x), minidl.tensor(w), stride=1, dilation=2, output_padding=1)
+    theirs = torch.nn.functional.conv_transpose2d(torch.tensor(x), torch.tensor(w), stride=1, dilation=2, output_padding=1)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-10, atol=1e-12)

@@ -137,3 +137,71 @@ def test_inplace_flag_on_layers_gives_the_same_values_and_leaves_the_input():
     assert y.tolist() == [0.0, 2.0] and x.tolist() == [-1.0, 2.0]
     y.sum().backward()
     assert x.grad.tolist() == [0.0, 1.0]
+
+
+@pytest.mark.parametrize("case", ["exp", "add", "tanh"])
+def test_nodes_recorded_before_an_in_place_op_keep_their_gradient(case):
+    """A later in-place op must not reroute the gradient of ops that used the old value (found by review)."""
+    torch = pytest.importorskip("torch")
+
+    def run(lib, a):
+        if case == "exp":
+            x = a * 1
+            y = x.exp()
+            x *= 3
+            return y.sum()
+        if case == "add":
+            x = a * 1
+            y = x + 1
+            x *= 3
+            return y.sum() + x.sum()
+        h = a * 2
+        out = h.tanh()
+        h += a
+        return out.sum() + h.sum()
+
+    ours, theirs = minidl.tensor([1.0, 2.0], requires_grad=True), torch.tensor([1.0, 2.0], requires_grad=True)
+    run(minidl, ours).backward()
+    run(torch, theirs).backward()
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-6)
+
+
+def test_in_place_on_a_view_in_the_graph_raises_instead_of_losing_the_gradient():
+    a = minidl.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    x = a * 1
+    for mutate in (lambda: x.view(2, 2).mul_(2), lambda: x[1:].__imul__(3), lambda: x.chunk(2)[0].__iadd__(10)):
+        with pytest.raises(RuntimeError, match="is a view"):
+            mutate()
+    w = minidl.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="is a view"):
+        v = w[1:]
+        v += 1
+    assert w.tolist() == [1.0, 2.0, 3.0, 4.0]  # and the leaf is untouched
+    with minidl.no_grad():
+        w[1:] += 1  # outside the graph: allowed, as in PyTorch
+    assert w.tolist() == [1.0, 3.0, 4.0, 5.0]
+
+
+def test_inputs_whose_values_backward_never_reads_may_change():
+    """w·2: w's value is not needed for any gradient, so changing it is fine (PyTorch agrees)."""
+    w = minidl.tensor([1.0, 2.0], requires_grad=True)
+    y = (w * 2).sum()
+    with minidl.no_grad():
+        w -= 1
+    y.backward()
+    assert w.grad.tolist() == [2.0, 2.0]
+    layer = minidl.nn.Linear(2, 3)
+    out = layer(minidl.randn(4, 2)).sum()  # the input needs no gradient: the weight is not read
+    out.backward(retain_graph=True)
+    minidl.optim.SGD(layer.parameters(), lr=0.1).step()
+    out.backward()
+
+
+def test_integer_indexing_gives_a_view():
+    x = minidl.tensor([1.0, 2.0])
+    first = x[0]
+    x *= 3
+    assert first.item() == 3.0
+    second = x[1]
+    second += 100
+    assert x.tolist() == [3.0, 106.0]

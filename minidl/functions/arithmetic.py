@@ -63,6 +63,8 @@ class Mul(Function):
     da, db summed back to a's and b's shapes.
     """
 
+    reads_inputs = "bilinear"  # each of the two is read only for the other's gradient
+
     def forward(self, a, b):
         return a * b
 

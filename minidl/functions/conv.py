@@ -124,6 +124,8 @@ class Conv2dFunction(Function):
         db = Σ_{n, oh, ow} dy
     """
 
+    reads_inputs = "bilinear"  # each of the two is read only for the other's gradient
+
     def __init__(self, geometry):
         self.geometry = geometry
         self.scratch = {}  # speed only: where a fast twin may keep buffers from forward for backward
@@ -157,6 +159,8 @@ class ConvTranspose2dFunction(Function):
         dx = conv2d(dy, w)      dW = Conv2dGradWeight(dy, x)  (dy in conv2d's input role)      db = Σ dy
     """
 
+    reads_inputs = "bilinear"  # each of the two is read only for the other's gradient
+
     def __init__(self, geometry, out_hw, scratch=None):
         self.geometry, self.out_hw, self.scratch = geometry, tuple(out_hw), {} if scratch is None else scratch
 
@@ -187,6 +191,8 @@ class Conv2dGradWeight(Function):
     dW is linear in x and in dy, so for a gradient u flowing into dW (shaped like w):
         d/dx ⟨dW, u⟩ = conv_transpose2d(dy, u)       d/d(dy) ⟨dW, u⟩ = conv2d(x, u)
     """
+
+    reads_inputs = "bilinear"  # each of the two is read only for the other's gradient
 
     def __init__(self, geometry, w_shape, scratch=None):
         self.geometry, self.w_shape, self.scratch = geometry, tuple(w_shape), {} if scratch is None else scratch

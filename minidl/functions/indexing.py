@@ -41,10 +41,15 @@ class GetItem(Function):
 
     def __init__(self, index):
         self.index = index
+        self.returns_view = _is_basic(index)  # basic indexing gives a view of x's memory, as in PyTorch
 
     def forward(self, x):
         try:
-            return x[self.index]
+            y = x[self.index]
+            if not hasattr(y, "ndim") or (self.returns_view and y.ndim == 0 and getattr(y, "base", None) is None):
+                # integers alone give NumPy a scalar copy; PyTorch gives a 0-d view: ask for one
+                y = x[(self.index if isinstance(self.index, tuple) else (self.index,)) + (Ellipsis,)]
+            return y
         except IndexError as error:
             raise IndexError(f"getitem: index {self.index!r} is invalid for a tensor of shape {x.shape}: {error}") from None
 
@@ -82,6 +87,9 @@ class IndexScatter(Function):
 
 
 def _is_int(item):
+    """A Python/NumPy integer, or a 0-d integer array (a 0-d index tensor acts as an integer in PyTorch)."""
+    if hasattr(item, "ndim") and item.ndim == 0 and getattr(item, "dtype", None) is not None:
+        return item.dtype.kind in "iu"
     return isinstance(item, (int, np.integer)) and not isinstance(item, bool)
 
 
@@ -95,7 +103,7 @@ def split_integer_index(index):
     items = index if isinstance(index, tuple) else (index,)
     if not (any(_is_int(i) for i in items) and any(_is_array_index(i) for i in items)):
         return None
-    first = tuple(i if _is_int(i) or i is None or i is Ellipsis else slice(None) for i in items)
+    first = tuple(int(i) if _is_int(i) else i if i is None or i is Ellipsis else slice(None) for i in items)
     return first, tuple(slice(None) if i is None else i for i in items if not _is_int(i))
 
 

@@ -80,6 +80,7 @@ class Split(Function):
     """
 
     reads_inputs = False
+    returns_view = True  # the output shares the input's memory
 
     def __init__(self, sizes, dim):
         self.sizes, self.dim = sizes, dim

@@ -24,6 +24,8 @@ class LinearFunction(Function):
     Shapes: x: (..., in), W: (out, in), b: (out,) → y: (..., out).
     """
 
+    reads_inputs = "bilinear"  # each of the two is read only for the other's gradient
+
     def forward(self, x, w, b=None):
         y = x @ w.T  # a transposed view: BLAS reads it in place
         if b is not None:

@@ -17,6 +17,8 @@ class MatMul(Function):
     Shapes: a: (..., n, k), b: (..., k, m) → y: (..., n, m), batch dims broadcast (1-D operands as in NumPy).
     """
 
+    reads_inputs = "bilinear"  # each of the two is read only for the other's gradient
+
     def forward(self, a, b):
         xp = backend.get_array_module(a, b)
         return xp.matmul(a, b)

@@ -106,9 +106,12 @@ def _max_pool_naive(x, dy, kernel_size, stride, padding, dilation):
         for c in range(x.shape[1]):
             for i, j, rows, cols in _windows(out_h, out_w, stride, dilation, kernel):
                 window = x_pad[n, c, rows, cols]
-                best = (0, 0)
+                best = None
                 for p, q in np.ndindex(*window.shape):  # row-major: the first maximum, or the last NaN
-                    if window[p, q] > window[best] or np.isnan(window[p, q]):
+                    row, col = rows.start + p * dilation[0], cols.start + q * dilation[1]
+                    if not (ph <= row < ph + x.shape[2] and pw <= col < pw + x.shape[3]):
+                        continue  # a padding cell is never the maximum's position
+                    if best is None or window[p, q] > window[best] or np.isnan(window[p, q]):
                         best = (p, q)
                 y[n, c, i, j] = window[best]
                 if dy is not None:

@@ -56,6 +56,14 @@ class PoolGeometry:
     def padded(self, x, value):
         return pad_spatial(x, self.pads(), value, self.extra)
 
+    def inside(self, rows, cols, xp):
+        """(OH, OW) bools: which output positions this offset's slices read from the real image
+        (not from the padding)."""
+        (ph, pw), (h, w) = self.padding, self.hw
+        r = xp.arange(rows.start, rows.stop, rows.step)
+        c = xp.arange(cols.start, cols.stop, cols.step)
+        return ((r >= ph) & (r < ph + h))[:, None] & ((c >= pw) & (c < pw + w))[None, :]
+
     def unpad(self, padded):
         (ph, pw), (h, w) = self.padding, self.hw
         return padded[:, :, ph:ph + h, pw:pw + w]
@@ -128,15 +136,17 @@ def max_pool2d_forward(x, geometry):
     maximum (the last NaN, in row-major order, gets the index and the gradient), as in PyTorch."""
     xp = backend.get_array_module(x)
     padded = geometry.padded(x, -np.inf)
-    y = argmax = None
+    y = argmax = found = None
     for position, rows, cols in geometry.offsets():
-        view = padded[:, :, rows, cols]
+        view, inside = padded[:, :, rows, cols], geometry.inside(rows, cols, xp)
         if y is None:
-            y, argmax = view.copy(), xp.zeros(view.shape, dtype=np.int32)
+            y, argmax, found = view.copy(), xp.zeros(view.shape, dtype=np.int32), inside
             continue
-        better = (view > y) | xp.isnan(view)  # a tie keeps the earlier offset; a NaN wins (PyTorch's rule)
+        # a tie keeps the earlier offset, a NaN wins, and a real pixel beats a padding cell even at −∞ (PyTorch's rules)
+        better = (view > y) | xp.isnan(view) | (inside & ~found)
         y = xp.where(better, view, y)
         argmax = xp.where(better, np.int32(position), argmax)
+        found = found | inside
     return y, argmax
 
 

@@ -28,6 +28,7 @@ class Reshape(Function):
     """
 
     reads_inputs = False
+    returns_view = True  # the output shares the input's memory
 
     def __init__(self, shape):
         self.shape = shape
@@ -103,6 +104,7 @@ class Permute(Function):
     """
 
     reads_inputs = False
+    returns_view = True  # the output shares the input's memory
 
     def __init__(self, dims):
         self.dims = dims
@@ -160,6 +162,7 @@ class BroadcastTo(Function):
     """
 
     reads_inputs = False
+    returns_view = True  # the output shares the input's memory
 
     def __init__(self, shape):
         self.shape = shape

@@ -88,9 +88,11 @@ def grad_input_as_convolution_pays(dy_shape, x_shape, geometry):
     (top, bottom), (left, right) = geometry.pads
     n, f, oh, ow = dy_shape
     c, h, w = x_shape[1:]
-    return (geometry.stride == (1, 1) and geometry.groups == 1
-            and min(dh * (kh - 1) - top, dh * (kh - 1) - bottom, dw * (kw - 1) - left, dw * (kw - 1) - right) >= 0
-            and f * h * w <= c * oh * ow)
+    if not (geometry.stride == (1, 1) and geometry.groups == 1
+            and min(dh * (kh - 1) - top, dh * (kh - 1) - bottom, dw * (kw - 1) - left, dw * (kw - 1) - right) >= 0):
+        return False
+    # the full correlation must produce exactly x's size (not with a transposed conv's output_padding)
+    return full_correlation(geometry).output_hw(oh, ow) == (h, w) and f * h * w <= c * oh * ow
 
 
 def batch_last_pays(geometry, ow):

@@ -16,13 +16,18 @@ from ..pooling import max_pool2d_backward, max_pool2d_forward, max_pool2d_values
 def max_pool2d_forward_fast(x, geometry):
     xp = backend.get_array_module(x)
     padded = geometry.padded(x, -np.inf)
-    y = argmax = None
+    padding = geometry.padding != (0, 0) or geometry.extra != (0, 0)
+    y = argmax = found = None
     for position, rows, cols in geometry.offsets():
         view = padded[:, :, rows, cols]
+        inside = geometry.inside(rows, cols, xp) if padding else None
         if y is None:
-            y, argmax = view.copy(), xp.zeros(view.shape, dtype=np.int32)
+            y, argmax, found = view.copy(), xp.zeros(view.shape, dtype=np.int32), inside
             continue
         better = (view > y) | xp.isnan(view)
+        if padding:  # a real pixel beats a padding cell even at −∞
+            better |= inside & ~found
+            found = found | inside
         xp.maximum(y, view, out=y)  # propagates NaN
         argmax += better * (position - argmax)  # = where(better, position, argmax), in place
     return y, argmax
