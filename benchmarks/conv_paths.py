@@ -28,8 +28,9 @@ import minidl.nn.functional as F  # noqa: E402
 from minidl.functions import naive  # noqa: E402
 
 
-def median_ms(call, repeats):
-    time.sleep(0.25)  # let the other engine's worker threads go idle first (see benchmarks/run.py)
+def median_ms(call, repeats, pause=0.25):
+    """Median milliseconds of ``repeats`` back-to-back calls, after a warm-up call."""
+    time.sleep(pause)  # let the other engine's worker threads go idle first (see benchmarks/run.py)
     call()  # warm-up, and wakes this engine's threads
     times = []
     for _ in range(repeats):

@@ -10,9 +10,7 @@ of its tricks fires; the row says which one did.
 import datetime
 import os
 import platform
-import statistics
 import sys
-import time
 
 THREADS = os.environ.get("MINIDL_BENCH_THREADS", "2")
 for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -21,6 +19,8 @@ for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import conv_paths  # noqa: E402  (the shared timing helper)
 import minidl  # noqa: E402
 from minidl.functions import conv, normalization, pooling  # noqa: E402
 from minidl.functions.dispatch import registered_twins  # noqa: E402
@@ -34,13 +34,7 @@ def arrays(*shapes):
 
 
 def median_ms(call, repeats=9):
-    call()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
+    return conv_paths.median_ms(call, repeats, pause=0)
 
 
 def twin(dispatcher):

@@ -63,45 +63,41 @@ class ScatterAdd(Function):
     def __init__(self, dim, index):
         self.dim, self.index = dim, index
 
+    def _src_part(self, src):
+        return src[tuple(slice(0, n) for n in self.index.shape)]  # src may be larger than index
+
     def forward(self, x, src):
         out = x.copy()
-        _add_at(out, _positions(self.index, self.dim), src[tuple(slice(0, n) for n in self.index.shape)])
+        _add_at(out, _positions(self.index, self.dim), self._src_part(src))
         return out
 
+    def _grad_src(self, gy):
+        if not self.needs_input_grad[1]:
+            return None
+        return _pad_to(Gather(self.dim, self.index)(gy), self.inputs[1].shape)
+
     def backward(self, gy):
-        src = self.inputs[1]
-        grad_src = None
-        if self.needs_input_grad[1]:
-            grad_src = _pad_to(Gather(self.dim, self.index)(gy), src.shape)
-        return gy if self.needs_input_grad[0] else None, grad_src
+        return gy if self.needs_input_grad[0] else None, self._grad_src(gy)
 
 
-class Scatter(Function):
+class Scatter(ScatterAdd):
     """out = input, then out[positions of index] = src (with repeated positions, one of them wins).
 
     Shapes: input: any shape, index: integer, same rank, src: ≥ index's shape → out: input's shape.
     """
 
-    reads_inputs = False
-
-    def __init__(self, dim, index):
-        self.dim, self.index = dim, index
-
     def forward(self, x, src):
         out = x.copy()
-        out[_positions(self.index, self.dim)] = src[tuple(slice(0, n) for n in self.index.shape)]
+        out[_positions(self.index, self.dim)] = self._src_part(src)
         return out
 
     def backward(self, gy):
-        src = self.inputs[1]
-        grad_x = grad_src = None
-        if self.needs_input_grad[0]:
+        grad_x = None
+        if self.needs_input_grad[0]:  # the overwritten positions lose their gradient
             mask = _zeros_like(gy.data, bool)
             mask[_positions(self.index, self.dim)] = True
             grad_x = gy * Tensor._wrap(~mask, False)
-        if self.needs_input_grad[1]:
-            grad_src = _pad_to(Gather(self.dim, self.index)(gy), src.shape)
-        return grad_x, grad_src
+        return grad_x, self._grad_src(gy)
 
 
 def _zeros_like(array, dtype):

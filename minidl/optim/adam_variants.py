@@ -18,6 +18,15 @@ def _check(name, lr, betas, eps, weight_decay):
         raise ValueError(f"{name}: invalid hyper-parameters lr={lr}, betas={betas}, eps={eps}, weight_decay={weight_decay}")
 
 
+def _moments(state, param, grad, beta1, beta2):
+    """Adam's moment estimates, updated in place: m ← β₁m + (1 − β₁)g,  v ← β₂v + (1 − β₂)g²."""
+    exp_avg, exp_avg_sq = buffer(state, "exp_avg", param.data), buffer(state, "exp_avg_sq", param.data)
+    exp_avg += (1 - beta1) * (grad - exp_avg)
+    exp_avg_sq *= beta2
+    exp_avg_sq += (1 - beta2) * grad * grad
+    return exp_avg, exp_avg_sq
+
+
 def _decay(param, grad, group):
     """L2 penalty into the gradient, or decoupled decay of the weights (AdamW's way)."""
     if not group["weight_decay"]:
@@ -62,10 +71,7 @@ class NAdam(Optimizer):
         mu_next = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * psi))
         # Π μ is kept as a float32 scalar, as PyTorch keeps it (so the trajectories agree to float64 precision)
         state["mu_product"] = mu_product = float(np.float32(state.get("mu_product", 1.0)) * np.float32(mu))
-        exp_avg, exp_avg_sq = buffer(state, "exp_avg", param.data), buffer(state, "exp_avg_sq", param.data)
-        exp_avg += (1 - beta1) * (grad - exp_avg)
-        exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * grad * grad
+        exp_avg, exp_avg_sq = _moments(state, param, grad, beta1, beta2)
         denominator = (exp_avg_sq / (1 - beta2 ** step)) ** 0.5 + group["eps"]
         param.data -= lr * (1 - mu) / (1 - mu_product) * grad / denominator
         param.data -= lr * mu_next / (1 - mu_product * mu_next) * exp_avg / denominator
@@ -82,10 +88,7 @@ class RAdam(Optimizer):
         beta1, beta2 = group["betas"]
         grad = _decay(param, -grad if group["maximize"] else grad, group)
         state["step"] = step = state.get("step", 0) + 1
-        exp_avg, exp_avg_sq = buffer(state, "exp_avg", param.data), buffer(state, "exp_avg_sq", param.data)
-        exp_avg += (1 - beta1) * (grad - exp_avg)
-        exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * grad * grad
+        exp_avg, exp_avg_sq = _moments(state, param, grad, beta1, beta2)
         bias_correction1, bias_correction2 = 1 - beta1 ** step, 1 - beta2 ** step
         rho_inf = 2 / (1 - beta2) - 1
         rho = rho_inf - 2 * step * beta2 ** step / bias_correction2
