@@ -108,3 +108,32 @@ class ConvTranspose2d(_ConvNd):
                                  f"range from {smallest} to {smallest + max(s, d) - 1} (for an input of {tuple(x.shape[-2:])})")
             result.append(want - smallest)
         return tuple(result)
+
+
+class Conv1d(Module):
+    """1-D convolution.  input (N, C_in, L) → (N, C_out, OL); weight (C_out, C_in/groups, k)."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__()
+        if padding_mode != "zeros":
+            raise ValueError(f"Conv1d: only padding_mode='zeros' is supported, got {padding_mode!r}")
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(f"Conv1d: in_channels ({in_channels}) and out_channels ({out_channels}) must be "
+                             f"divisible by groups ({groups})")
+        one = lambda v: v[0] if isinstance(v, (tuple, list)) else v  # noqa: E731
+        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        self.kernel_size, self.stride, self.dilation = (one(kernel_size),), (one(stride),), (one(dilation),)
+        self.padding = padding if isinstance(padding, str) else (one(padding),)
+        self.weight = Parameter(creation.empty(out_channels, in_channels // groups, self.kernel_size[0], dtype=dtype,
+                                               device=device))
+        self.bias = Parameter(creation.empty(out_channels, dtype=dtype, device=device)) if bias else None
+        _ConvNd.reset_parameters(self)
+
+    def forward(self, x):
+        padding = self.padding if isinstance(self.padding, str) else self.padding[0]
+        return F.conv1d(x, self.weight, self.bias, self.stride[0], padding, self.dilation[0], self.groups)
+
+    def extra_repr(self):
+        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}, "
+                f"padding={self.padding}")

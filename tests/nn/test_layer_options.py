@@ -70,3 +70,44 @@ def test_instance_norm_and_rms_norm():
     assert minidl.nn.RMSNorm(6)(minidl.tensor(x)).shape == x.shape
     with pytest.raises(RuntimeError, match="does not match the last dims"):
         F.rms_norm(minidl.tensor(x), (4,))
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(stride=2, padding=1), dict(dilation=2, padding="same"), dict(groups=3)])
+def test_conv1d_matches_pytorch(kwargs):
+    minidl.manual_seed(0)
+    ours = minidl.nn.Conv1d(3, 6, 3, dtype=minidl.float64, **kwargs)
+    theirs = torch.nn.Conv1d(3, 6, 3, dtype=torch.float64, **kwargs)
+    theirs.weight.data, theirs.bias.data = (torch.tensor(p.detach().numpy()) for p in (ours.weight, ours.bias))
+    x = np.random.default_rng(0).standard_normal((2, 3, 11))
+    xo, xt = minidl.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    yo, yt = ours(xo), theirs(xt)
+    np.testing.assert_allclose(yo.detach().numpy(), yt.detach().numpy(), rtol=1e-10, atol=1e-12)
+    (yo * yo).sum().backward()
+    (yt * yt).sum().backward()
+    np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours.weight.grad.numpy(), theirs.weight.grad.numpy(), rtol=1e-10, atol=1e-12)
+    assert ours(minidl.tensor(x[0])).shape == tuple(theirs(torch.tensor(x[0])).shape)  # unbatched (C, L)
+
+
+def test_pool1d_and_max_unpool_match_pytorch():
+    x = np.random.default_rng(0).permutation(2 * 3 * 12).reshape(2, 3, 12).astype(np.float64)
+    y, index = F.max_pool1d(minidl.tensor(x), 3, stride=2, padding=1, return_indices=True)
+    ty, tindex = torch.nn.functional.max_pool1d(torch.tensor(x), 3, stride=2, padding=1, return_indices=True)
+    np.testing.assert_array_equal(y.numpy(), ty.numpy())
+    np.testing.assert_array_equal(index.numpy(), tindex.numpy())
+    np.testing.assert_allclose(F.avg_pool1d(minidl.tensor(x), 4, 2, 1).numpy(),
+                               torch.nn.functional.avg_pool1d(torch.tensor(x), 4, 2, 1).numpy(), rtol=1e-12)
+    image = np.random.default_rng(1).permutation(2 * 3 * 8 * 8).reshape(2, 3, 8, 8).astype(np.float64)
+    pooled, where = F.max_pool2d(minidl.tensor(image), 2, return_indices=True)
+    tpooled, twhere = torch.nn.functional.max_pool2d(torch.tensor(image), 2, return_indices=True)
+    xo = minidl.tensor(pooled.numpy(), requires_grad=True)
+    xt = torch.tensor(tpooled.numpy(), requires_grad=True)
+    yo = minidl.nn.MaxUnpool2d(2)(xo, where)
+    yt = torch.nn.functional.max_unpool2d(xt, twhere, 2)
+    np.testing.assert_array_equal(yo.detach().numpy(), yt.detach().numpy())
+    upstream = np.random.default_rng(2).standard_normal(yt.shape)
+    yo.backward(minidl.tensor(upstream))
+    yt.backward(torch.tensor(upstream))
+    np.testing.assert_array_equal(xo.grad.numpy(), xt.grad.numpy())
+    assert minidl.nn.MaxPool1d(2)(minidl.zeros(1, 2, 6)).shape == (1, 2, 3)
+    assert minidl.nn.AvgPool1d(2)(minidl.zeros(2, 6)).shape == (2, 3)
