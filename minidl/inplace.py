@@ -25,7 +25,7 @@ from .functions import indexing
 from .tensor import Tensor, as_array
 
 SYMBOLS = {"add": "+=", "sub": "-=", "mul": "*=", "div": "/=", "pow": "**=", "floor_divide": "//=",
-           "remainder": "%=", "bitwise_and": "&=", "bitwise_or": "|=", "bitwise_xor": "^=", "matmul": "@="}
+           "remainder": "%=", "bitwise_and": "&=", "bitwise_or": "|=", "bitwise_xor": "^="}
 
 
 def check_leaf(tensor, op_name):
@@ -137,10 +137,6 @@ def _version(self):
     return versions.version(self.data)
 
 
-def __iadd__(self, other):
-    return apply(self, "add", other)
-
-
 def add_(self, other, alpha=1):
     """self += alpha · other, in place."""
     return apply(self, "add", other if alpha == 1 else other * alpha)
@@ -175,46 +171,24 @@ def neg_(self):
     return apply(self, "neg")
 
 
-def __isub__(self, other):
-    return apply(self, "sub", other)
+_OPERATORS = {"__iadd__": "add", "__isub__": "sub", "__imul__": "mul", "__itruediv__": "div", "__ipow__": "pow",
+              "__ifloordiv__": "floor_divide", "__imod__": "remainder", "__iand__": "bitwise_and",
+              "__ior__": "bitwise_or", "__ixor__": "bitwise_xor"}  # Python's x op= y → apply(x, function, y)
 
 
-def __imul__(self, other):
-    return apply(self, "mul", other)
+def _operator(function_name):
+    def method(self, other):
+        return apply(self, function_name, other)
 
-
-def __itruediv__(self, other):
-    return apply(self, "div", other)
-
-
-def __ipow__(self, other):
-    return apply(self, "pow", other)
-
-
-def __ifloordiv__(self, other):
-    return apply(self, "floor_divide", other)
-
-
-def __imod__(self, other):
-    return apply(self, "remainder", other)
-
-
-def __iand__(self, other):
-    return apply(self, "bitwise_and", other)
-
-
-def __ior__(self, other):
-    return apply(self, "bitwise_or", other)
-
-
-def __ixor__(self, other):
-    return apply(self, "bitwise_xor", other)
+    method.__doc__ = f"``self {SYMBOLS[function_name]} other``, in place."
+    return method
 
 
 def install(cls):
     """Give the Tensor class the in-place methods and operators defined above."""
-    for name in ("_check_inplace", "zero_", "fill_", "copy_", "__setitem__", "__iadd__", "add_", "sub_", "mul_", "div_",
-                 "pow_", "clamp_", "relu_", "neg_", "__isub__", "__imul__", "__itruediv__", "__ipow__", "__ifloordiv__",
-                 "__imod__", "__iand__", "__ior__", "__ixor__"):
+    for name in ("_check_inplace", "zero_", "fill_", "copy_", "__setitem__", "add_", "sub_", "mul_", "div_",
+                 "pow_", "clamp_", "relu_", "neg_"):
         setattr(cls, name, globals()[name])
+    for name, function_name in _OPERATORS.items():
+        setattr(cls, name, _operator(function_name))
     cls._version = property(_version, doc=_version.__doc__)

@@ -19,36 +19,4 @@ from .shape import (
 )
 from .softmax import log_softmax, softmax
 from .dispatch import fast_paths_enabled, use_fast_paths
-
-
-def _accepting_axis(function):
-    """PyTorch takes ``axis=`` as a synonym of ``dim=`` (NumPy's name): ``x.sum(axis=1)``."""
-    import functools
-
-    @functools.wraps(function)
-    def call(*args, **kwargs):
-        if "axis" in kwargs:
-            if "dim" in kwargs:
-                raise TypeError(f"{function.__name__}: got both dim= and its synonym axis=")
-            kwargs["dim"] = kwargs.pop("axis")
-        return function(*args, **kwargs)
-
-    return call
-
-
-def _add_axis_synonym():
-    import importlib
-
-    modules = {"reductions": "sum mean max min argmax argmin amax amin prod std var logsumexp norm all any",
-               "softmax": "softmax log_softmax", "joining": "cat concat concatenate stack split chunk",
-               "shape": "squeeze unsqueeze", "indexing": "index_select"}
-    for module_name, names in modules.items():
-        module = importlib.import_module(f"{__name__}.{module_name}")
-        for name in names.split():
-            wrapped = _accepting_axis(getattr(module, name))
-            setattr(module, name, wrapped)
-            globals()[name] = wrapped
-
-
-_add_axis_synonym()
 from . import fast  # noqa: E402,F401  (registers the fast twins behind functions/dispatch.py)

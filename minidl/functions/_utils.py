@@ -1,4 +1,5 @@
 """Small helpers shared by the op families: turning arguments into tensors, dims, promotion."""
+import functools
 import numbers
 
 import numpy as np
@@ -83,3 +84,16 @@ def reduced_shape(shape, axes, keepdim):
 def keepdim_shape(shape, axes):
     """The shape a reduced gradient must be reshaped to before broadcasting back."""
     return reduced_shape(shape, axes, keepdim=True)
+
+
+def accepts_axis(function):
+    """Decorator: ``axis=`` as PyTorch's synonym of ``dim=`` (NumPy's name), ``x.sum(axis=1)``."""
+    @functools.wraps(function)
+    def call(*args, **kwargs):
+        if "axis" in kwargs:
+            if "dim" in kwargs:
+                raise TypeError(f"{function.__name__}: got both dim= and its synonym axis=")
+            kwargs["dim"] = kwargs.pop("axis")
+        return function(*args, **kwargs)
+
+    return call

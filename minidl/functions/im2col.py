@@ -23,7 +23,7 @@ import contextlib
 from .. import backend
 from .geometry import offset_slices, out_size, padded_hw
 
-_BUDGET = {"bytes": 24 * 2**20}  # why 24 MiB: docs/benchmarks.md, "fast paths and what each buys"
+_BUDGET = {"bytes": 24 * 2**20}  # the largest column buffer built at once
 
 
 def im2col(x, kernel, stride, pads, dilation, out_hw=None):

@@ -9,7 +9,7 @@ import numpy as np
 from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
-from ._utils import to_tensor
+from ._utils import accepts_axis, to_tensor
 
 
 def index_to_arrays(index):
@@ -120,6 +120,7 @@ def getitem(input, index):
     return GetItem(index)(x)
 
 
+@accepts_axis
 def index_select(input, dim, index):
     x = to_tensor(input)
     slicer = [slice(None)] * x.ndim

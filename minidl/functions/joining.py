@@ -3,7 +3,7 @@ import numpy as np
 
 from .. import backend
 from ..autograd import Function
-from ._utils import normalize_dim, promote, to_tensor
+from ._utils import accepts_axis, normalize_dim, promote, to_tensor
 
 
 class Cat(Function):
@@ -31,6 +31,7 @@ class Cat(Function):
         return tuple(grads)
 
 
+@accepts_axis
 def cat(tensors, dim=0):
     """Join tensors along ``dim``; all shapes equal except along ``dim``.  As PyTorch (a legacy
     rule), 1-D empty tensors of shape (0,) are skipped whatever the other shapes."""
@@ -59,6 +60,7 @@ def cat(tensors, dim=0):
 concat = concatenate = cat
 
 
+@accepts_axis
 def stack(tensors, dim=0):
     tensors = [to_tensor(t) for t in tensors]
     if not tensors:
@@ -97,6 +99,7 @@ class Split(Function):
         return cat(grads, self.dim)
 
 
+@accepts_axis
 def split(tensor, split_size_or_sections, dim=0):
     """Cut into pieces of ``split_size`` (the last may be smaller) or of the listed sizes."""
     x = to_tensor(tensor)
@@ -115,6 +118,7 @@ def split(tensor, split_size_or_sections, dim=0):
     return Split(sizes, dim)(x)
 
 
+@accepts_axis
 def chunk(input, chunks, dim=0):
     """Split into ``chunks`` pieces of equal size ``ceil(n / chunks)`` (the last may be smaller)."""
     x = to_tensor(input)

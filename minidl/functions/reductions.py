@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import backend, dtypes
 from ..autograd import Function
-from ._utils import float_tensor, keepdim_shape, normalize_dims, to_tensor
+from ._utils import accepts_axis, float_tensor, keepdim_shape, normalize_dims, to_tensor
 from .compare import where
 from .shape import broadcast_to
 
@@ -44,6 +44,7 @@ class Sum(Function):
         return _expand_grad(gy, self.inputs[0].shape, self.axes)
 
 
+@accepts_axis
 def sum(input, dim=None, keepdim=False, dtype=None):
     x = to_tensor(input)
     if dtype is not None:
@@ -59,6 +60,7 @@ def _count(shape, axes):
     return int(np.prod([shape[a] for a in axes]))
 
 
+@accepts_axis
 def mean(input, dim=None, keepdim=False, dtype=None):
     x = to_tensor(input)
     if dtype is not None:
@@ -109,6 +111,7 @@ def _product_of_others(xp, x, axes):
     return xp.moveaxis(others, tuple(range(-len(axes), 0)), axes)
 
 
+@accepts_axis
 def prod(input, dim=None, keepdim=False, dtype=None):
     x = to_tensor(input)
     if dtype is not None:
@@ -198,6 +201,7 @@ def _reduce_max(input, dim, keepdim, largest, name):
     return ValuesIndices(values, indices)
 
 
+@accepts_axis
 def max(input, dim=None, keepdim=False):
     """``max(x)``: the largest element.  ``max(x, dim)``: ``(values, indices)`` along dim; the
     gradient goes to the returned index (the first maximum on ties)."""
@@ -208,6 +212,7 @@ def max(input, dim=None, keepdim=False):
     return _reduce_max(input, dim, keepdim, True, "max")
 
 
+@accepts_axis
 def min(input, dim=None, keepdim=False):
     from .compare import minimum
 
@@ -216,6 +221,7 @@ def min(input, dim=None, keepdim=False):
     return _reduce_max(input, dim, keepdim, False, "min")
 
 
+@accepts_axis
 def amax(input, dim=(), keepdim=False):
     """Max over ``dim`` (all dims when ``dim=()``), gradient shared evenly between ties."""
     x = to_tensor(input)
@@ -223,24 +229,28 @@ def amax(input, dim=(), keepdim=False):
     return Amax(axes, keepdim, True)(x)
 
 
+@accepts_axis
 def amin(input, dim=(), keepdim=False):
     x = to_tensor(input)
     axes = None if dim in ((), None) else normalize_dims(dim, x.ndim, "amin")
     return Amax(axes, keepdim, False)(x)
 
 
+@accepts_axis
 def argmax(input, dim=None, keepdim=False):
     x = to_tensor(input)
     axis = None if dim is None or x.ndim == 0 else normalize_dims(dim, x.ndim, "argmax")[0]
     return ArgReduce(axis, keepdim, True)(x)
 
 
+@accepts_axis
 def argmin(input, dim=None, keepdim=False):
     x = to_tensor(input)
     axis = None if dim is None or x.ndim == 0 else normalize_dims(dim, x.ndim, "argmin")[0]
     return ArgReduce(axis, keepdim, False)(x)
 
 
+@accepts_axis
 def var(input, dim=None, unbiased=None, keepdim=False, correction=None):
     """Σ(x − mean)² / (n − correction); ``correction=1`` (the default) is the unbiased estimate."""
     x = float_tensor(input, "var")
@@ -271,11 +281,13 @@ class SqrtOfVariance(Function):
         return where(y.data == 0, 0.0, gy / (2 * where(y.data == 0, 1.0, y)))
 
 
+@accepts_axis
 def std(input, dim=None, unbiased=None, keepdim=False, correction=None):
     """√var (same arguments as ``var``); the gradient is 0 where the std is 0."""
     return SqrtOfVariance()(var(input, dim, unbiased, keepdim, correction))
 
 
+@accepts_axis
 def logsumexp(input, dim, keepdim=False):
     """log Σ exp(x), computed as m + log Σ exp(x − m) with m = max(x) so nothing overflows.
 
@@ -343,6 +355,7 @@ class NormP(Function):
         return where(singular, 0.0, grad)
 
 
+@accepts_axis
 def norm(input, p="fro", dim=None, keepdim=False):
     """Vector p-norm over ``dim`` (all elements by default): p = 2 ('fro'), 1, inf, or any p > 0."""
     x = float_tensor(input, "norm")
@@ -374,11 +387,13 @@ class All(Function):
         return reduce(axis=_axis(self.axes), keepdims=self.keepdim)
 
 
+@accepts_axis
 def all(input, dim=None, keepdim=False):
     x = to_tensor(input)
     return All(normalize_dims(dim, x.ndim, "all"), keepdim, False)(x)
 
 
+@accepts_axis
 def any(input, dim=None, keepdim=False):
     x = to_tensor(input)
     return All(normalize_dims(dim, x.ndim, "any"), keepdim, True)(x)

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import backend
 from ..autograd import Function
-from ._utils import normalize_dim, to_tensor
+from ._utils import accepts_axis, normalize_dim, to_tensor
 
 
 def _shape_arg(shape, op_name):
@@ -78,6 +78,7 @@ def flatten(x, start_dim=0, end_dim=-1):
     return reshape(x, x.shape[:start] + (merged,) + x.shape[end + 1:])
 
 
+@accepts_axis
 def squeeze(x, dim=None):
     """Remove size-1 dims (all of them, or only ``dim``, which may be a tuple)."""
     x = to_tensor(x)
@@ -90,6 +91,7 @@ def squeeze(x, dim=None):
     return reshape(x, tuple(n for i, n in enumerate(x.shape) if i not in dims))
 
 
+@accepts_axis
 def unsqueeze(x, dim):
     """Insert a size-1 dim at position ``dim`` (``-1`` appends)."""
     x = to_tensor(x)

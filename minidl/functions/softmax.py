@@ -2,7 +2,7 @@
 (softmax is unchanged by a constant shift, and exp of a large number would overflow)."""
 from .. import amp, backend
 from ..autograd import Function
-from ._utils import float_tensor, normalize_dim
+from ._utils import accepts_axis, float_tensor, normalize_dim
 
 
 class Softmax(Function):
@@ -64,6 +64,7 @@ def _dim(x, dim, name):
     return normalize_dim(dim, x.ndim, name)
 
 
+@accepts_axis
 def softmax(input, dim=None, dtype=None):
     (x,) = amp.full_precision_inputs(float_tensor(input, "softmax"))
     if dtype is not None:
@@ -71,6 +72,7 @@ def softmax(input, dim=None, dtype=None):
     return Softmax(_dim(x, dim, "softmax"))(x)
 
 
+@accepts_axis
 def log_softmax(input, dim=None, dtype=None):
     (x,) = amp.full_precision_inputs(float_tensor(input, "log_softmax"))
     if dtype is not None:

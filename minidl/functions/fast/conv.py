@@ -21,7 +21,7 @@ from ... import backend
 from ..conv import conv2d_forward, conv2d_grad_input, conv2d_grad_weight
 from ..dispatch import twin_of
 from ..geometry import ConvGeometry, padded_hw
-from ..im2col import batch_chunks, im2col, im2col_budget
+from ..im2col import batch_chunks, col2im, im2col, im2col_budget
 
 _ROWS_PIECE_BYTES = 2 * 2**20  # forward rows built and multiplied in cache-sized pieces
 
@@ -240,17 +240,16 @@ def grad_input_by_col2im(grouped, w, x_shape, geometry, dy_shape, batch_last):
 
 
 def col2im_any_order(col, x_shape, geometry, batch_last):
-    """functions/im2col.col2im, adding into a padded image stored (C, H_p, W_p, N) when ``batch_last``
-    (indexed through a transposed view, so the loop reads the same) instead of (C, N, H_p, W_p)."""
+    """functions/im2col.col2im, or with ``batch_last`` the same loop adding into a padded image stored
+    (C, H_p, W_p, N) (indexed through a transposed view, so the loop reads the same)."""
+    if not batch_last:
+        return col2im(col, x_shape, geometry.stride, geometry.pads, geometry.dilation)
     xp = backend.get_array_module(col)
     c, kh, kw, n, oh, ow = col.shape
     h, w = x_shape[2:]
     (top, _), (left, _) = geometry.pads
     hp, wp = padded_hw((h, w), (kh, kw), (oh, ow), geometry.stride, geometry.pads, geometry.dilation)
-    if batch_last:
-        padded = xp.zeros((c, hp, wp, n), dtype=col.dtype).transpose(0, 3, 1, 2)
-    else:
-        padded = xp.zeros((c, n, hp, wp), dtype=col.dtype)
+    padded = xp.zeros((c, hp, wp, n), dtype=col.dtype).transpose(0, 3, 1, 2)
     for i, j, rows, cols in geometry.offsets((oh, ow)):
         padded[:, :, rows, cols] += col[:, i, j]
     return padded[:, :, top:top + h, left:left + w].transpose(1, 0, 2, 3)
