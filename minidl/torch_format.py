@@ -209,7 +209,7 @@ class _Writer:
 
     def tensor(self, value):
         array = backend.to_device(value.data if isinstance(value, Tensor) else value, "cpu")
-        array = np.ascontiguousarray(array)
+        array = np.require(array, requirements="C")  # (ascontiguousarray would turn a 0-d tensor into 1-d)
         if array.dtype not in _STORAGE_NAMES:
             raise TypeError(f"save(format='torch'): dtype {array.dtype} has no PyTorch storage type")
         key = str(len(self.storages))

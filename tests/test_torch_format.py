@@ -48,12 +48,14 @@ def test_torch_save_is_read_without_torch_and_without_running_code(tmp_path):
 def test_minidl_writes_what_torch_load_weights_only_opens(tmp_path):
     torch = pytest.importorskip("torch")
     state = {"w": minidl.randn(3, 4), "b": minidl.arange(5), "mask": minidl.tensor([True, False]),
+             "count": minidl.tensor(3), "scalar": minidl.tensor(2.5),
              "h": minidl.ones(2, dtype=minidl.float16), "nested": {"epoch": 7, "lr": 1e-3, "shape": (2, 3), "big": 2**40,
                                                                   "none": None, "names": ["x"]}}
     minidl.save(state, tmp_path / "out.pth", format="torch")
     loaded = torch.load(tmp_path / "out.pth", weights_only=True)
-    for key in ("w", "b", "mask", "h"):
+    for key in ("w", "b", "mask", "h", "count", "scalar"):
         np.testing.assert_array_equal(loaded[key].numpy(), state[key].numpy())
+        assert tuple(loaded[key].shape) == tuple(state[key].shape)  # 0-d stays 0-d
         assert str(loaded[key].dtype).replace("torch.", "") == str(state[key].dtype).replace("minidl.", "")
     assert loaded["nested"] == {"epoch": 7, "lr": 1e-3, "shape": (2, 3), "big": 2**40, "none": None, "names": ["x"]}
     again = minidl.load(tmp_path / "out.pth")  # and back

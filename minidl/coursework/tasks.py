@@ -27,7 +27,7 @@ TASKS = {
         (
             Stub("functions/im2col.py", "im2col",
                  "which input pixels does kernel offset (i, j) see, for all output positions at once? That set is one "
-                 "strided slice of the padded input (geometry.offset_slices gives the slices). Pad, then copy one slice "
+                 "strided slice of the padded input (offset_slices, imported from geometry.py, gives the slices). Pad, then copy one slice "
                  "per offset into col[:, i, j] — a loop over the kh·kw offsets, not over pixels."),
             Stub("functions/im2col.py", "col2im",
                  "im2col copied each pixel into every window that contains it. Going back, what should a pixel receive "
@@ -36,7 +36,8 @@ TASKS = {
             Stub("functions/conv.py", "conv2d_forward",
                  "with col = im2col(x) seen as a (C·kh·kw, N·OH·OW) matrix, which matrix product gives y? Reshape w "
                  "to match (one product per group: a leading group axis), and put the result back in (N, F, OH, OW). "
-                 "Process the batch in the chunks batch_chunks gives."),
+                 "Process the batch in the chunks batch_chunks(N, bytes of one sample's columns) gives; scratch is for "
+                 "the fast twins, leave it alone."),
             Stub("functions/conv.py", "conv2d_grad_input",
                  "y = W @ col is linear in col: what is the gradient with respect to col? Then which function takes "
                  "a gradient on col back to a gradient on x?"),

@@ -14,7 +14,17 @@ start-up.  With the switch off, minidl runs exactly the code you read in ``funct
 import functools
 import os
 
-_STATE = {"enabled": os.environ.get("MINIDL_FAST", "1").strip() not in ("0", "false", "False", "off")}
+_SWITCH_VALUES = {"1": True, "true": True, "on": True, "yes": True, "0": False, "false": False, "off": False, "no": False}
+
+
+def _from_environment(value):
+    """MINIDL_FAST's value → on/off; anything else is an error (a typo must not silently leave them on)."""
+    if value.strip().lower() not in _SWITCH_VALUES:
+        raise ValueError(f"MINIDL_FAST: expected 0/1 (or false/true, off/on, no/yes), got {value!r}")
+    return _SWITCH_VALUES[value.strip().lower()]
+
+
+_STATE = {"enabled": _from_environment(os.environ.get("MINIDL_FAST", "1"))}
 _TWINS = {}  # (reference's qualified name, array module name) → twin
 
 

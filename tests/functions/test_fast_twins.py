@@ -259,7 +259,10 @@ def test_the_switch_turns_every_twin_off(monkeypatch):
 
 def test_environment_variable_turns_them_off_at_start_up():
     code = "import minidl; print(minidl.fast_paths_enabled())"
-    for value, expected in (("0", "False"), ("1", "True")):
+    for value, expected in (("0", "False"), ("1", "True"), ("off", "False"), ("Yes", "True")):
         env = dict(os.environ, MINIDL_FAST=value)
         result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
         assert result.stdout.strip() == expected
+    typo = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, MINIDL_FAST="junk"), capture_output=True,
+                          text=True)
+    assert typo.returncode != 0 and "MINIDL_FAST: expected 0/1" in typo.stderr
