@@ -111,7 +111,7 @@ class GradScaler:
                 for param in group["params"]:
                     if param.grad is None:
                         continue
-                    grad = param.grad.data
+                    grad = param.grad.array
                     grad *= grad.dtype.type(inverse)
                     # One reduction per gradient; the flags are combined below with a single read.
                     found_inf = found_inf | ~backend.get_array_module(grad).isfinite(grad).all()

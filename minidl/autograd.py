@@ -98,7 +98,7 @@ class Function:
     _released = False
 
     def __call__(self, *inputs):
-        arrays = [t.data for t in inputs]
+        arrays = [t.array for t in inputs]
         backend.check_same_device(arrays, self.name)
         outputs = self.forward(*arrays)
         single = not isinstance(outputs, tuple)
@@ -120,7 +120,7 @@ class Function:
             # newer node, but this node's gradient must still flow to the node that made its value.
             self.input_edges = tuple((t.creator, t.output_index) for t in inputs)
             self.needs_input_grad = tuple(t.requires_grad for t in inputs)
-            self.input_versions = tuple(versions.version(t.data) if read else None
+            self.input_versions = tuple(versions.version(t.array) if read else None
                                         for t, read in zip(inputs, self._inputs_read()))
             self.output_refs = [weakref.ref(r) for r in results]
             self.output_meta = [(y.shape, y.dtype) for y in outputs]
@@ -279,7 +279,7 @@ def _call_backward(node, grad_outputs):
     for index, grad in enumerate(grad_outputs):
         if grad is None:
             shape, dtype = node.output_meta[index]
-            xp = backend.get_array_module(node.inputs[0].data)
+            xp = backend.get_array_module(node.inputs[0].array)
             grad_outputs[index] = Tensor._wrap(xp.zeros(shape, dtype), False)
     versions.check_unchanged(node)
     input_grads = node.backward(*grad_outputs)
@@ -301,7 +301,7 @@ class _Gradients:
         self.leaves = {}  # id(leaf) → (leaf, gradient summed so far)
         # Arrays that code outside autograd can see (roots' gradients, retained .grad, anything a
         # hook received or returned): a leaf must copy these, never adopt them (_store_leaf_grad).
-        self.seen_outside = {id(grad.data) for grad in root_grads}
+        self.seen_outside = {id(grad.array) for grad in root_grads}
         self.wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
         self.captured = [None] * (0 if inputs is None else len(inputs))
 
@@ -316,9 +316,9 @@ class _Gradients:
             self.pending[key] = _add(self.pending.get(key), grad)
 
     def _run_hooks(self, hooks, grad):
-        self.seen_outside.add(id(grad.data))
+        self.seen_outside.add(id(grad.array))
         grad = _run_hooks(hooks, grad)
-        self.seen_outside.add(id(grad.data))
+        self.seen_outside.add(id(grad.array))
         return grad
 
     def take_outputs_of(self, node, create_graph):
@@ -333,7 +333,7 @@ class _Gradients:
             tensor = ref()
             if tensor is not None and grad is not None:
                 if tensor._retains_grad:
-                    self.seen_outside.add(id(grad.data))
+                    self.seen_outside.add(id(grad.array))
                     tensor.grad = _add(tensor.grad, grad if create_graph else grad.detach())
                 if self.wanted is not None and id(tensor) in self.wanted:
                     self.captured[self.wanted[id(tensor)]] = grad
@@ -342,7 +342,7 @@ class _Gradients:
 
     def deliver_to_leaves(self, create_graph):
         """Run the leaves' hooks, then capture (autograd.grad) or accumulate into ``.grad``."""
-        given_to_leaves = [id(grad.data) for _, grad in self.leaves.values()]
+        given_to_leaves = [id(grad.array) for _, grad in self.leaves.values()]
         for tensor, grad in self.leaves.values():
             if tensor._hooks:
                 grad = self._run_hooks(tensor._hooks, grad)
@@ -368,14 +368,14 @@ def _store_leaf_grad(tensor, grad, create_graph, given_to_leaves, seen_outside):
     if not create_graph:
         grad = grad.detach()
     if tensor.grad is None:
-        if create_graph or _owned_by_this_leaf(grad.data, given_to_leaves, seen_outside):
+        if create_graph or _owned_by_this_leaf(grad.array, given_to_leaves, seen_outside):
             tensor.grad = grad
         else:
             # Copy: the same array may be the gradient of several tensors (a + b passes one array
             # to both) or be held by the caller, and .grad is updated in place (optimizers, clipping).
-            tensor.grad = Tensor._wrap(grad.data.copy(), False)
+            tensor.grad = Tensor._wrap(grad.array.copy(), False)
     else:
-        tensor.grad = tensor.grad + grad if create_graph else Tensor._wrap(tensor.grad.data + grad.data, False)
+        tensor.grad = tensor.grad + grad if create_graph else Tensor._wrap(tensor.grad.array + grad.array, False)
 
 
 def _default_root_grad(output, grad, position):
@@ -385,7 +385,7 @@ def _default_root_grad(output, grad, position):
                 f"grad can be created implicitly only for scalar outputs, but output {position} "
                 f"has shape {output.shape}; pass gradient= (a tensor of that shape)"
             )
-        xp = backend.get_array_module(output.data)
+        xp = backend.get_array_module(output.array)
         return Tensor._wrap(xp.ones(output.shape, output.dtype), False)
     if not isinstance(grad, Tensor):
         grad = Tensor(grad, dtype=output.dtype, device=output.device)

@@ -61,10 +61,10 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     Python floats → float32, Python ints → int64, NumPy arrays keep their dtype.
     The data is copied, as ``torch.tensor`` copies.
     """
-    source = data.data if isinstance(data, Tensor) else data
+    source = data.array if isinstance(data, Tensor) else data
     result = Tensor(source, dtype=dtype, device=device)
-    if result.data is source:
-        result.data = result.data.copy()
+    if result.array is source:
+        result.array = result.array.copy()
     return result.requires_grad_(requires_grad) if requires_grad else result
 
 

@@ -60,13 +60,13 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, 
     inputs = _as_tuple(inputs)
     wanted = _check_inputs(inputs, "gradcheck")
     for position in wanted:
-        if not inputs[position].data.flags.c_contiguous:
-            inputs[position].data = inputs[position].data.copy()  # C order, so reshape(-1) is a view
+        if not inputs[position].array.flags.c_contiguous:
+            inputs[position].array = inputs[position].array.copy()  # C order, so reshape(-1) is a view
     rng = np.random.default_rng(seed)
     outputs = _outputs(fn, inputs)
     if not outputs:
         return _fail("gradcheck: fn returned no floating-point tensor", raise_exception)
-    xp = backend.get_array_module(outputs[0].data)
+    xp = backend.get_array_module(outputs[0].array)
     upstream = [xp.asarray(rng.standard_normal(o.shape)) for o in outputs]
     differentiable = [o for o in outputs if o.requires_grad]
     differentiable_upstream = [u for o, u in zip(outputs, upstream) if o.requires_grad]
@@ -80,12 +80,12 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, 
 
     def projected_output():
         with_grad = _outputs(fn, inputs)
-        return sum(float((o.data * u).sum()) for o, u in zip(with_grad, upstream))
+        return sum(float((o.array * u).sum()) for o, u in zip(with_grad, upstream))
 
     for position, grad in zip(wanted, analytical):
         x = inputs[position]
-        flat = x.data.reshape(-1)  # a view (inputs were made contiguous): writing into it perturbs x
-        analytic = np.zeros(x.shape) if grad is None else backend.to_device(grad.data, "cpu")
+        flat = x.array.reshape(-1)  # a view (inputs were made contiguous): writing into it perturbs x
+        analytic = np.zeros(x.shape) if grad is None else backend.to_device(grad.array, "cpu")
         analytic = analytic.reshape(-1)
         for k in range(flat.size):
             original = flat[k].item()
@@ -114,7 +114,7 @@ def gradgradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=Tr
     outputs = [o for o in _outputs(fn, inputs) if o.requires_grad]
     if not outputs:
         return _fail("gradgradcheck: fn returned no tensor that requires grad", raise_exception)
-    xp = backend.get_array_module(outputs[0].data)
+    xp = backend.get_array_module(outputs[0].array)
     upstream = [Tensor(xp.asarray(rng.standard_normal(o.shape)), requires_grad=True) for o in outputs]
     n_inputs = len(inputs)
 

@@ -6,7 +6,8 @@ never update the parameter).  The rules are PyTorch's:
 
 - Outside the graph (``no_grad()``, or nothing involved requires grad) the result is written into
   the tensor's memory; its views see it; its version counter is bumped (versions.py), so a node
-  that saved it raises at backward instead of using the new values.
+  that saved it raises at backward instead of using the new values (writes through ``.data`` are
+  not counted, as in PyTorch).
 - A leaf that requires grad cannot be changed in place while recording (RuntimeError): update
   parameters under ``no_grad()``.
 - Recording, on a tensor inside the graph (``out += identity`` in a residual block): the op is
@@ -36,6 +37,13 @@ def check_leaf(tensor, op_name):
             "recording; update it under `with minidl.no_grad():` (as an optimizer step does)")
 
 
+def bump(tensor):
+    """Count one in-place write into ``tensor``'s memory — unless it came through ``.data``, which
+    PyTorch leaves uncounted (tensor.py)."""
+    if not getattr(tensor, "_untracked", False):
+        versions.bump(tensor.array)
+
+
 def write(tensor, array, op_name):
     """tensor's memory ← array (same shape, a dtype that casts within its kind); bumps the version."""
     if tuple(array.shape) != tuple(tensor.shape):
@@ -44,9 +52,9 @@ def write(tensor, array, op_name):
     if not np.can_cast(array.dtype, tensor.dtype, casting="same_kind"):
         raise RuntimeError(f"{op_name}: result type {array.dtype} can't be cast to the desired output type "
                            f"{tensor.dtype} of the tensor modified in place")
-    backend.check_same_device([tensor.data, array], op_name)
-    tensor.data[...] = array
-    versions.bump(tensor.data)
+    backend.check_same_device([tensor.array, array], op_name)
+    tensor.array[...] = array
+    bump(tensor)
 
 
 def apply(tensor, function_name, *args, **kwargs):
@@ -59,7 +67,7 @@ def apply(tensor, function_name, *args, **kwargs):
     if not recording:
         with autograd.no_grad():
             result = op(tensor.detach(), *args, **kwargs)
-        write(tensor, result.data, op_name)
+        write(tensor, result.array, op_name)
         return tensor
     check_leaf(tensor, op_name)
     if getattr(tensor, "_is_view", False):
@@ -68,14 +76,14 @@ def apply(tensor, function_name, *args, **kwargs):
             "minidl does not record in-place operations on views while recording: the base tensor's gradient would "
             "miss it (PyTorch rewrites the base's graph). Compute it out of place (y = x * 2, minidl.cat, where), or "
             "modify the base tensor itself")
-    old = Tensor._wrap(tensor.data.copy(), tensor.requires_grad)  # the value before, kept for backward
+    old = Tensor._wrap(tensor.array.copy(), tensor.requires_grad)  # the value before, kept for backward
     old.creator, old.output_index = tensor.creator, tensor.output_index
     if tensor.creator is not None:
         tensor.creator.output_refs[tensor.output_index] = weakref.ref(old)
     result = op(old, *[old if a is tensor else a for a in args], **kwargs)
     if result.dtype != tensor.dtype:
         result = result.to(tensor.dtype)
-    write(tensor, result.data, op_name)
+    write(tensor, result.array, op_name)
     tensor.creator, tensor.output_index, tensor.requires_grad = result.creator, result.output_index, True
     result.creator.output_refs[result.output_index] = weakref.ref(tensor)
     return tensor
@@ -93,26 +101,26 @@ def _check_inplace(self, name):
 
 def zero_(self):
     self._check_inplace("zero_")
-    self.data[...] = 0
-    versions.bump(self.data)
+    self.array[...] = 0
+    bump(self)
     return self
 
 
 def fill_(self, value):
     self._check_inplace("fill_")
-    self.data[...] = value.item() if isinstance(value, Tensor) else value
-    versions.bump(self.data)
+    self.array[...] = value.item() if isinstance(value, Tensor) else value
+    bump(self)
     return self
 
 
 def copy_(self, source):
     self._check_inplace("copy_")
-    source = source.data if isinstance(source, Tensor) else as_array(source)
+    source = source.array if isinstance(source, Tensor) else as_array(source)
     if backend.device_of(source) != self.device:
         raise backend.DeviceMismatchError(f"copy_: source is on {backend.device_of(source)}, destination on {self.device}")
-    xp = backend.get_array_module(self.data)
-    self.data[...] = xp.broadcast_to(source, self.shape)
-    versions.bump(self.data)
+    xp = backend.get_array_module(self.array)
+    self.array[...] = xp.broadcast_to(source, self.shape)
+    bump(self)
     return self
 
 
@@ -122,19 +130,19 @@ def __setitem__(self, index, value):
         if value.requires_grad and autograd.is_grad_enabled():
             raise RuntimeError("__setitem__: minidl does not record assigning a tensor that requires grad into "
                                "another; build the result out of place (minidl.cat, stack, where)")
-        value = value.data
+        value = value.array
     index = functions.index_to_arrays(index)
     steps = indexing.split_integer_index(index)
     if steps is None:
-        self.data[index] = value
+        self.array[index] = value
     else:  # PyTorch's placement: integers select first (a view), then the index arrays
-        self.data[steps[0]][steps[1]] = value
-    versions.bump(self.data)
+        self.array[steps[0]][steps[1]] = value
+    bump(self)
 
 
 def _version(self):
     """How many in-place writes this tensor's memory has seen (shared with its views)."""
-    return versions.version(self.data)
+    return versions.version(self.array)
 
 
 def add_(self, other, alpha=1):

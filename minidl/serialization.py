@@ -32,7 +32,7 @@ class CheckpointError(RuntimeError):
 def _encode(value, arrays, where):
     """Turn ``value`` into JSON, moving arrays into ``arrays`` (a dict key → ndarray)."""
     if isinstance(value, Tensor) or isinstance(value, np.ndarray) or backend.is_cupy_array(value):
-        array = value.data if isinstance(value, Tensor) else value
+        array = value.array if isinstance(value, Tensor) else value
         key = f"a{len(arrays)}"
         arrays[key] = backend.to_device(array, "cpu")
         entry = {"array": key, "tensor": isinstance(value, Tensor)}

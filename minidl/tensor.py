@@ -1,8 +1,9 @@
 """``Tensor``: an n-dimensional array (NumPy or CuPy) that remembers how it was computed.
 
 A tensor holds
-  ``data``          the raw array (``numpy.ndarray`` or ``cupy.ndarray``; unlike PyTorch's
-                    ``.data``, this *is* the array, for reading the numbers directly),
+  ``array``         the raw array (``numpy.ndarray`` or ``cupy.ndarray``) — minidl's own name,
+                    for reading the numbers directly; ``.data`` is PyTorch's: a Tensor over
+                    the same memory that autograd does not see,
   ``requires_grad`` whether gradients should flow to it,
   ``grad``          the accumulated gradient (a Tensor) after ``backward()``,
   ``creator``       the ``Function`` node that produced it (``None`` for leaves you create).
@@ -21,7 +22,7 @@ def as_array(data, dtype=None, device=None):
     """
     dtype = dtypes.to_dtype(dtype)
     if isinstance(data, Tensor):
-        array = data.data
+        array = data.array
     elif isinstance(data, np.ndarray) or backend.is_cupy_array(data) or isinstance(data, np.generic):
         array = data
     else:
@@ -45,7 +46,7 @@ def as_array(data, dtype=None, device=None):
 def _unwrap_nested(data):
     """Lists may contain 0-d tensors (``[t.sum(), t.max()]``): take their arrays."""
     if isinstance(data, Tensor):
-        return backend.to_device(data.data, "cpu")
+        return backend.to_device(data.array, "cpu")
     if isinstance(data, (list, tuple)):
         return [_unwrap_nested(item) for item in data]
     return data
@@ -100,7 +101,7 @@ class Size(tuple):
 
 
 class Tensor:
-    """An n-dimensional array (NumPy on the CPU, CuPy on a GPU: ``tensor.data``) that can record
+    """An n-dimensional array (NumPy on the CPU, CuPy on a GPU: ``tensor.array``) that can record
     the operations applied to it, so that ``backward()`` computes gradients (see docs/autograd.md).
 
     ``creator`` is the graph node that produced it (None for a leaf), ``grad`` the gradient
@@ -111,7 +112,7 @@ class Tensor:
     __array_priority__ = 1000
 
     def __init__(self, data, requires_grad=False, dtype=None, device=None):
-        self.data = as_array(data, dtype, device)
+        self.array = as_array(data, dtype, device)
         self.grad = None
         self.creator = None
         self.output_index = 0
@@ -125,7 +126,7 @@ class Tensor:
     def _wrap(cls, array, requires_grad):
         """Fast constructor for arrays produced inside minidl (no conversion, no checks)."""
         tensor = cls.__new__(cls)
-        tensor.data = array
+        tensor.array = array
         tensor.grad = None
         tensor.creator = None
         tensor.output_index = 0
@@ -137,24 +138,24 @@ class Tensor:
     # ----------------------------------------------------------------- properties
     @property
     def dtype(self):
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def shape(self):
         """The sizes of the dimensions, as a ``minidl.Size`` (a tuple, like ``torch.Size``)."""
-        return Size(self.data.shape)
+        return Size(self.array.shape)
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def device(self):
-        return backend.device_of(self.data)
+        return backend.device_of(self.array)
 
     @property
     def is_cuda(self):
-        return backend.is_cupy_array(self.data)
+        return backend.is_cupy_array(self.array)
 
     @property
     def is_leaf(self):
@@ -173,18 +174,18 @@ class Tensor:
         return self.transpose(-2, -1)
 
     def dim(self):
-        return self.data.ndim
+        return self.array.ndim
 
     def size(self, dim=None):
         if dim is None:
-            return Size(self.data.shape)
-        return self.data.shape[dim]
+            return Size(self.array.shape)
+        return self.array.shape[dim]
 
     def numel(self):
-        return int(self.data.size)
+        return int(self.array.size)
 
     def element_size(self):
-        return self.data.itemsize
+        return self.array.itemsize
 
     def is_floating_point(self):
         return dtypes.is_floating(self.dtype)
@@ -192,32 +193,32 @@ class Tensor:
     def __len__(self):
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self.array.shape[0]
 
     def __iter__(self):
         if self.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self.array.shape[0]))
 
     # ----------------------------------------------------------------- conversion
     def item(self):
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(f"item(): only one-element tensors can be converted to a Python number, got shape {self.shape}")
-        backend.check_host_transfer(self.data, "item()")
-        return self.data.reshape(()).item()
+        backend.check_host_transfer(self.array, "item()")
+        return self.array.reshape(()).item()
 
     def tolist(self):
-        return backend.to_device(self.data, "cpu").tolist()
+        return backend.to_device(self.array, "cpu").tolist()
 
     def numpy(self):
         if self.requires_grad:
             raise RuntimeError("numpy(): can't call numpy() on a tensor that requires grad; use tensor.detach().numpy()")
         if self.is_cuda:
             raise TypeError(f"numpy(): the tensor is on {self.device}; copy it to the host first with .cpu()")
-        return self.data
+        return self.array
 
     def __array__(self, dtype=None, copy=None):
-        array = backend.to_device(self.data, "cpu")
+        array = backend.to_device(self.array, "cpu")
         return array if dtype is None else array.astype(dtype)
 
     def __float__(self):
@@ -227,13 +228,13 @@ class Tensor:
         return int(self.item())
 
     def __index__(self):
-        if self.dtype.kind not in "iu" or self.data.size != 1:
+        if self.dtype.kind not in "iu" or self.array.size != 1:
             raise TypeError("only integer tensors of a single element can be used as an index")
         return int(self.item())
 
     def __bool__(self):
-        if self.data.size != 1:
-            raise RuntimeError(f"the truth value of a tensor with {self.data.size} elements is ambiguous")
+        if self.array.size != 1:
+            raise RuntimeError(f"the truth value of a tensor with {self.array.size} elements is ambiguous")
         return bool(self.item())
 
     def to(self, *args, dtype=None, device=None):
@@ -287,7 +288,29 @@ class Tensor:
 
     def detach(self):
         """The same array, cut from the graph (no copy)."""
-        return Tensor._wrap(self.data, False)
+        return Tensor._wrap(self.array, False)
+
+    @property
+    def data(self):
+        """PyTorch's ``.data``: a Tensor over the same memory, outside the graph, never requiring grad.
+
+        Unlike ``detach()``, in-place writes through it are not counted (as in PyTorch, where
+        ``.data`` does not share the version counter): ``p.data -= lr * p.grad.data`` updates a
+        parameter without autograd checking it later.  That is why ``.data`` is discouraged in new
+        code; ``with minidl.no_grad(): p -= lr * p.grad`` is the checked form.  Assigning
+        ``t.data = other`` makes ``t`` hold ``other``'s array (shape and dtype may change).
+        The raw NumPy/CuPy array itself is ``tensor.array``.
+        """
+        view = Tensor._wrap(self.array, False)
+        view._untracked = True
+        return view
+
+    @data.setter
+    def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data: expected a Tensor to assign to .data, got {type(value).__name__} "
+                            f"(the raw array is set with tensor.array = ...)")
+        self.array = value.array
 
     def detach_(self):
         self.creator = None
@@ -329,7 +352,7 @@ class Tensor:
     # ----------------------------------------------------------------- printing
     def __repr__(self):
         body = np.array2string(
-            backend.to_device(self.data, "cpu"), separator=", ", prefix="tensor(", precision=4, threshold=200
+            backend.to_device(self.array, "cpu"), separator=", ", prefix="tensor(", precision=4, threshold=200
         )
         extras = []
         if self.is_cuda:
@@ -346,7 +369,7 @@ class Tensor:
 
     def __format__(self, format_spec):
         """A 0-d tensor formats as its number (``f"{loss:.4f}"``), as in PyTorch; others as ``str``."""
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             return format(self.item(), format_spec)
         return object.__format__(self, format_spec)
 

@@ -46,7 +46,7 @@ def random_inputs(shapes, seed=0, low=-1.0, high=1.0, device="cpu", requires_gra
 
 
 def _to_numpy(tensor):
-    return backend.to_device(tensor.detach().data, "cpu")
+    return backend.to_device(tensor.detach().array, "cpu")
 
 
 def _flatten_outputs(out):

@@ -208,7 +208,7 @@ class _Writer:
                             "use dicts, lists, tuples, numbers, strings and tensors")
 
     def tensor(self, value):
-        array = backend.to_device(value.data if isinstance(value, Tensor) else value, "cpu")
+        array = backend.to_device(value.array if isinstance(value, Tensor) else value, "cpu")
         array = np.require(array, requirements="C")  # (ascontiguousarray would turn a 0-d tensor into 1-d)
         if array.dtype not in _STORAGE_NAMES:
             raise TypeError(f"save(format='torch'): dtype {array.dtype} has no PyTorch storage type")

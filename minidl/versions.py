@@ -49,8 +49,8 @@ def bump(array):
 def check_unchanged(node):
     """Raise if an input or saved output of ``node`` was modified in place since it was recorded."""
     for position, (tensor, expected) in enumerate(zip(node.inputs, node.input_versions)):
-        if expected is not None and version(tensor.data) != expected:
-            raise RuntimeError(_message(node, f"input {position}", tensor.data, expected))
+        if expected is not None and version(tensor.array) != expected:
+            raise RuntimeError(_message(node, f"input {position}", tensor.array, expected))
     for index, (array, expected) in enumerate(zip(getattr(node, "output_arrays", ()), getattr(node, "output_versions", ()))):
         if version(array) != expected:
             raise RuntimeError(_message(node, f"output {index}", array, expected))

@@ -41,7 +41,7 @@ def test_grad_of_shared_leaf_is_not_aliased():
     b = minidl.ones(3, requires_grad=True)
     (a + b).sum().backward()
     with minidl.no_grad():
-        a.grad.data *= 10
+        a.grad.array *= 10
     assert b.grad.tolist() == [1.0, 1.0, 1.0]
 
 
@@ -53,7 +53,7 @@ def test_leaf_grad_does_not_alias_the_callers_gradient():
     upstream = minidl.ones(3)
     x.backward(upstream)  # the leaf is the root: its gradient is the caller's array
     with minidl.no_grad():
-        x.grad.data *= 10
+        x.grad.array *= 10
     assert upstream.tolist() == [1.0, 1.0, 1.0]
 
 
@@ -63,7 +63,7 @@ def test_leaf_grad_does_not_alias_a_retained_grad():
     y.retain_grad()
     (y * minidl.tensor([1.0, 2.0, 3.0])).sum().backward()
     with minidl.no_grad():
-        x.grad.data *= 10
+        x.grad.array *= 10
     assert y.grad.tolist() == [1.0, 2.0, 3.0]
 
 
@@ -75,7 +75,7 @@ def test_leaf_grad_does_not_alias_what_a_hook_kept():
     x.register_hook(kept.append)
     (y * 2).sum().backward()
     with minidl.no_grad():
-        x.grad.data *= 10
+        x.grad.array *= 10
     assert [k.tolist() for k in kept] == [[2.0, 2.0, 2.0]] * 2
 
 
@@ -85,7 +85,7 @@ def test_leaf_grad_does_not_alias_a_view():
     flat.retain_grad()
     (flat * 3).sum().backward()
     with minidl.no_grad():
-        x.grad.data *= 10
+        x.grad.array *= 10
     assert flat.grad.tolist() == [3.0] * 6
 
 

@@ -16,7 +16,7 @@ class WrongExp(Function):
 
     def backward(self, gy):
         scale = minidl.ones(gy.shape, dtype=gy.dtype)
-        scale.data.reshape(-1)[-1] = 2
+        scale.array.reshape(-1)[-1] = 2
         return gy * self.inputs[0].exp() * scale
 
 
@@ -31,7 +31,7 @@ class FrozenDerivativeSin(Function):
     def backward(self, gy):
         import numpy as np
 
-        return gy * np.cos(self.inputs[0].data)
+        return gy * np.cos(self.inputs[0].array)
 
 
 def test_gradcheck_reports_input_element_and_values():

@@ -28,12 +28,12 @@ def test_augmented_operators_write_into_the_same_memory(op, shape, other_is_tens
     other_np = rng.uniform(0.5, 2.0, shape).astype(np.float32) if other_is_tensor else 1.5
     x = minidl.tensor(start.copy())
     view = x.view(-1) if shape else x
-    memory, version = x.data, x._version
+    memory, version = x.array, x._version
     other = minidl.tensor(other_np) if other_is_tensor else other_np
     namespace = {"x": x, "other": other}
     exec(f"x {op} other", namespace)
     expected = eval(f"start {op[:-1]} other_np")
-    assert namespace["x"] is x and x.data is memory and x._version == version + 1
+    assert namespace["x"] is x and x.array is memory and x._version == version + 1
     np.testing.assert_allclose(x.numpy(), expected, rtol=1e-6)
     np.testing.assert_allclose(view.numpy().reshape(shape), expected, rtol=1e-6)  # views see it
 

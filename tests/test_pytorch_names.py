@@ -153,3 +153,36 @@ def test_hub_loads_from_a_file_url_and_the_cache(tmp_path, monkeypatch):
     with pytest.raises(FileNotFoundError, match=r"place the file 'missing.pth' in '.*empty'"):
         minidl.hub.load_state_dict_from_url("https://example.invalid/missing.pth", model_dir=str(tmp_path / "empty"))
     assert not os.path.exists(tmp_path / "empty" / "missing.pth")
+
+
+def test_data_is_a_tensor_over_the_same_memory_outside_the_graph():
+    w = minidl.randn(3, requires_grad=True)
+    (w * w).sum().backward()
+    before = w.array.copy()
+    data = w.data
+    assert isinstance(data, minidl.Tensor) and not data.requires_grad and data.is_leaf
+    assert data.array is w.array  # shares memory
+    w.data -= 0.1 * w.grad.data  # the hand-written SGD step of older tutorials
+    np.testing.assert_allclose(w.array, before - 0.1 * 2 * before, rtol=1e-6)
+    assert w.requires_grad and w.is_leaf
+    values, indices = minidl.max(minidl.tensor([[1.0, 3.0], [4.0, 2.0]]).data, 1)
+    assert indices.tolist() == [1, 0] and values.tolist() == [3.0, 4.0]
+
+
+def test_writes_through_data_are_not_counted_but_detach_writes_are():
+    x = minidl.randn(4, requires_grad=True)
+    y = x.exp()  # saves its output
+    y.data.mul_(1.0)  # PyTorch: .data has its own version counter
+    y.sum().backward()
+    z = x.exp()
+    z.detach().mul_(1.0)  # detach() shares the counter: backward must refuse
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.sum().backward()
+
+
+def test_assigning_data_swaps_the_array():
+    t = minidl.zeros(2, 3)
+    t.data = minidl.ones(4)
+    assert t.shape == (4,) and t.tolist() == [1.0] * 4
+    with pytest.raises(TypeError, match="expected a Tensor"):
+        t.data = np.ones(2)

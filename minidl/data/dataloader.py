@@ -29,8 +29,8 @@ def default_collate(samples):
         return tuple(Tensor._wrap(_as_batch_array(a), False) for a in samples)
     first = samples[0]
     if isinstance(first, Tensor):
-        return Tensor._wrap(np.stack([s.data for s in samples]) if not first.is_cuda else
-                            backend.get_array_module(first.data).stack([s.data for s in samples]), False)
+        return Tensor._wrap(np.stack([s.array for s in samples]) if not first.is_cuda else
+                            backend.get_array_module(first.array).stack([s.array for s in samples]), False)
     if isinstance(first, (np.ndarray, np.generic)):
         return Tensor._wrap(_as_batch_array(np.stack(samples)), False)
     if isinstance(first, (bool, int, float)):

@@ -62,11 +62,11 @@ class TensorDataset(Dataset):
         self.tensors = tuple(t if isinstance(t, Tensor) else Tensor(np.asarray(t)) for t in tensors)
 
     def __getitem__(self, index):
-        return tuple(Tensor._wrap(t.data[index], False) for t in self.tensors)
+        return tuple(Tensor._wrap(t.array[index], False) for t in self.tensors)
 
     def __getitems__(self, indices):
         """A batch in one fancy-indexing operation per tensor (no per-sample Python loop)."""
-        return _BatchedSample(tuple(t.data[np.asarray(indices)] for t in self.tensors))
+        return _BatchedSample(tuple(t.array[np.asarray(indices)] for t in self.tensors))
 
     def __len__(self):
         return len(self.tensors[0])

@@ -17,7 +17,7 @@ from ..tensor import Tensor
 
 
 def _array(image):
-    return image.data if isinstance(image, Tensor) else np.asarray(image)
+    return image.array if isinstance(image, Tensor) else np.asarray(image)
 
 
 def _hw(image):

@@ -13,10 +13,10 @@ def to_tensor(value, like=None):
     if isinstance(value, Tensor):
         return value
     if like is not None and isinstance(value, numbers.Number):
-        xp = backend.get_array_module(like.data)
+        xp = backend.get_array_module(like.array)
         return Tensor._wrap(xp.asarray(value, dtype=dtypes.scalar_dtype(value, like.dtype)), False)
     array = as_array(value)
-    if like is not None and backend.is_cupy_array(like.data) and not backend.is_cupy_array(array):
+    if like is not None and backend.is_cupy_array(like.array) and not backend.is_cupy_array(array):
         raise backend.DeviceMismatchError(
             f"expected a tensor on {like.device}, got a NumPy array; move it with minidl.tensor(x, device='{like.device}')"
         )
@@ -33,7 +33,7 @@ def promote(a, b):
     if a.dtype != b.dtype and dtypes.bool not in (a.dtype, b.dtype):
         # (A bool operand needs no cast: NumPy computes bool with any numeric array in that
         # array's dtype, in one pass — multiplying by a 0/1 mask costs no conversion.)
-        dtype = dtypes.result_dtype(a.data, b.data)
+        dtype = dtypes.result_dtype(a.array, b.array)
         if a.dtype != dtype:
             a = a.to(dtype)
         if b.dtype != dtype:

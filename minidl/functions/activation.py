@@ -152,7 +152,7 @@ class Hardtanh(Function):
         return xp.clip(x, x.dtype.type(self.low), x.dtype.type(self.high))
 
     def backward(self, gy):
-        x = self.inputs[0].data
+        x = self.inputs[0].array
         return gy * ((x > self.low) & (x < self.high))
 
 
@@ -222,7 +222,7 @@ class Hardswish(Function):
 
     def backward(self, gy):
         x = self.inputs[0]
-        slope = where(x.data <= -3, 0.0, where(x.data < 3, x / 3 + 0.5, 1.0))
+        slope = where(x.array <= -3, 0.0, where(x.array < 3, x / 3 + 0.5, 1.0))
         return gy * slope
 
 
@@ -242,7 +242,7 @@ class Hardsigmoid(Function):
         return xp.clip(x + 3, 0, 6) / 6
 
     def backward(self, gy):
-        x = self.inputs[0].data
+        x = self.inputs[0].array
         return gy * (((x > -3) & (x < 3)) / 6).astype(gy.dtype)
 
 

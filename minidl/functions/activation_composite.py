@@ -24,7 +24,7 @@ def celu(input, alpha=1.0, inplace=False):
     if alpha == 0:
         raise ValueError("celu: alpha must not be 0")
     x = float_tensor(input, "celu")
-    return where(x.data > 0, x, (x / alpha).exp().sub(1) * alpha)
+    return where(x.array > 0, x, (x / alpha).exp().sub(1) * alpha)
 
 
 def mish(input, inplace=False):
@@ -73,7 +73,7 @@ def prelu(input, weight):
             raise RuntimeError(f"prelu: {weight.shape[0]} slopes do not match the {x.shape[1] if x.ndim > 1 else 1} "
                                f"channels of input shape {x.shape}")
         weight = weight.reshape((1, -1) + (1,) * (x.ndim - 2))
-    return where(x.data > 0, x, x * weight)
+    return where(x.array > 0, x, x * weight)
 
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
@@ -82,11 +82,11 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     x = float_tensor(input, "rrelu")
     if not training:
         slope = (lower + upper) / 2
-        return where(x.data > 0, x, x * slope)
-    xp = backend.get_array_module(x.data)
+        return where(x.array > 0, x, x * slope)
+    xp = backend.get_array_module(x.array)
     draws = random.generator(xp).random(x.shape).astype(x.dtype)
     slopes = draws * (upper - lower) + lower
-    return where(x.data > 0, x, x * slopes)
+    return where(x.array > 0, x, x * slopes)
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12):

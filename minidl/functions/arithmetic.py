@@ -117,10 +117,10 @@ class Pow(Function):
         a, b = self.inputs
         grad_a = grad_b = None
         if self.needs_input_grad[0]:
-            grad_a = sum_to(where(b.data == 0, 0.0, gy * b * a ** (b - 1)), a.shape)
+            grad_a = sum_to(where(b.array == 0, 0.0, gy * b * a ** (b - 1)), a.shape)
         if self.needs_input_grad[1]:
             # d/db a^b = a^b log a; taken as 0 where a == 0, as PyTorch does (log 1 = 0 there).
-            safe_a = where(a.data == 0, 1, a)
+            safe_a = where(a.array == 0, 1, a)
             grad_b = sum_to(gy * self.output() * safe_a.log(), b.shape)
         return grad_a, grad_b
 

@@ -99,7 +99,7 @@ def sign(input):
 
 def _as_mask(condition):
     if isinstance(condition, Tensor):
-        condition = condition.data
+        condition = condition.array
     xp = backend.get_array_module(condition)
     condition = xp.asarray(condition)
     if condition.dtype != np.bool_:
@@ -140,7 +140,7 @@ def where(condition, input, other):
         xp = backend.get_array_module(mask)
         input = Tensor._wrap(xp.asarray(input, dtype=dtypes.scalar_dtype(input, dtypes.scalar_dtype(other, dtypes.bool))), False)
     input, other = promote(input, other)
-    backend.check_same_device([mask, input.data], "where")
+    backend.check_same_device([mask, input.array], "where")
     try:
         np.broadcast_shapes(mask.shape, input.shape, other.shape)
     except ValueError:
@@ -164,7 +164,7 @@ class Maximum(Function):
 
     def backward(self, gy):
         a, b = self.inputs
-        share_a = (a.data > b.data) + 0.5 * (a.data == b.data)
+        share_a = (a.array > b.array) + 0.5 * (a.array == b.array)
         share_a = share_a.astype(gy.dtype)
         grad_a = sum_to(gy * share_a, a.shape) if self.needs_input_grad[0] else None
         grad_b = sum_to(gy * (1 - share_a), b.shape) if self.needs_input_grad[1] else None

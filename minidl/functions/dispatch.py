@@ -57,7 +57,7 @@ def _array_module_name(value):
     """'numpy' or 'cupy' for an array, or for the array inside a minidl Tensor."""
     kind = type(value).__module__.partition(".")[0]
     if kind == "minidl":
-        kind = type(value.data).__module__.partition(".")[0]
+        kind = type(value.array).__module__.partition(".")[0]
     return kind
 
 

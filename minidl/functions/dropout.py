@@ -46,7 +46,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
         return x
     if p == 1.0:
         return x * 0.0
-    return ScaleByMask(_keep_mask(x.shape, p, x.data))(x)
+    return ScaleByMask(_keep_mask(x.shape, p, x.array))(x)
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
@@ -60,4 +60,4 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     if p == 1.0:
         return x * 0.0
     mask_shape = x.shape[:-2] + (1, 1)
-    return ScaleByMask(_keep_mask(mask_shape, p, x.data))(x)
+    return ScaleByMask(_keep_mask(mask_shape, p, x.array))(x)

@@ -83,7 +83,7 @@ class Abs(Function):
 
     def backward(self, gy):
         x = self.inputs[0]
-        return gy * backend.get_array_module(x.data).sign(x.data)
+        return gy * backend.get_array_module(x.array).sign(x.array)
 
 
 class Sin(Function):

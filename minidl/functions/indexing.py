@@ -15,7 +15,7 @@ from ._utils import accepts_axis, to_tensor
 def index_to_arrays(index):
     """Replace Tensors inside an index by their arrays (a tuple stays a tuple)."""
     if isinstance(index, Tensor):
-        return index.data
+        return index.array
     if isinstance(index, tuple):
         return tuple(index_to_arrays(i) for i in index)
     if isinstance(index, list):

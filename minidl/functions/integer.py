@@ -40,9 +40,9 @@ class Remainder(Function):
 
     def backward(self, gy):
         a, b = self.inputs
-        xp = backend.get_array_module(a.data)
+        xp = backend.get_array_module(a.array)
         grad_a = sum_to(gy, a.shape) if self.needs_input_grad[0] else None
-        grad_b = sum_to(gy * -xp.floor_divide(a.data, b.data), b.shape) if self.needs_input_grad[1] else None
+        grad_b = sum_to(gy * -xp.floor_divide(a.array, b.array), b.shape) if self.needs_input_grad[1] else None
         return grad_a, grad_b
 
 

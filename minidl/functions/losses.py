@@ -55,9 +55,9 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     if logp.ndim < 2:
         raise RuntimeError(f"nll_loss: expected input of shape (N, C, ...) or (C,), got {logp.shape}")
     _check_class_targets(logp, target, "nll_loss")
-    xp = backend.get_array_module(logp.data)
+    xp = backend.get_array_module(logp.array)
     flat_logp = _classes_last(logp)
-    labels = target.data.reshape(-1)
+    labels = target.array.reshape(-1)
     counted = labels != ignore_index
     classes = flat_logp.shape[1]
     safe_labels = xp.where(counted, labels, 0)
@@ -77,7 +77,7 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
 
 
 def _array(value):
-    return value.data if isinstance(value, Tensor) else value
+    return value.array if isinstance(value, Tensor) else value
 
 
 def _weighted_mean(total, denominator):
@@ -116,15 +116,15 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     if not label_smoothing:
         return nll
     # The smoothing term: ε/C · Σ_c −w_c·log p_c per counted sample, reduced like nll.
-    xp = backend.get_array_module(logp.data)
-    counted = (target.data != ignore_index).astype(logp.dtype)
+    xp = backend.get_array_module(logp.array)
+    counted = (target.array != ignore_index).astype(logp.dtype)
     weighted = logp if weight is None else logp * to_tensor(weight).reshape(w_shape)
     smooth = -weighted.sum(1) * counted
     if reduction == "mean":
         if weight is None:
             denominator = float(counted.sum())
         else:
-            labels = xp.where(target.data != ignore_index, target.data, 0)
+            labels = xp.where(target.array != ignore_index, target.array, 0)
             denominator = float((_array(weight)[labels] * counted).sum())
         smooth = _weighted_mean(smooth.sum(), denominator)
     else:
@@ -184,7 +184,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     """−w·[t·log x + (1 − t)·log(1 − x)] for probabilities x in [0, 1]; logs clamped at −100 as in
     PyTorch (BinaryCrossEntropy).  Raises ValueError for x outside [0, 1]."""
     input, target = _same_shape(input, target, "binary_cross_entropy")
-    if bool(((input.data < 0) | (input.data > 1)).any()):
+    if bool(((input.array < 0) | (input.array > 1)).any()):
         raise ValueError("binary_cross_entropy: input must hold probabilities in [0, 1] (use binary_cross_entropy_with_logits for logits)")
     loss = BinaryCrossEntropy()(input, target)
     if weight is not None:
@@ -232,7 +232,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     (BCEWithLogits).  input, target: the same shape; weight and pos_weight broadcast to it."""
     input, target = _same_shape(input, target, "binary_cross_entropy_with_logits")
     if pos_weight is not None:
-        pos_weight = to_tensor(pos_weight).to(input.dtype).data
+        pos_weight = to_tensor(pos_weight).to(input.dtype).array
     loss = BCEWithLogits(pos_weight)(input, target)
     if weight is not None:
         loss = loss * weight
@@ -249,7 +249,7 @@ def kl_div(input, target, reduction="mean", log_target=False):
     if log_target:
         loss = target.exp() * (target - input)
     else:
-        positive = target.data > 0
+        positive = target.array > 0
         safe_log = where(positive, target, 1.0).log()
         loss = where(positive, target * (safe_log - input), 0.0)
     if reduction == "batchmean":

@@ -191,7 +191,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     else:
         if running_mean is None or running_var is None:
             raise RuntimeError("batch_norm: eval mode needs running_mean and running_var (or pass training=True)")
-        xp = backend.get_array_module(x.data)
+        xp = backend.get_array_module(x.array)
         rm = _array(running_mean).reshape(shape)
         scale = 1.0 / xp.sqrt(_array(running_var).reshape(shape) + eps)
         y = AffineNormalizeEval(rm.astype(x.dtype, copy=False), scale.astype(x.dtype, copy=False))(x)
@@ -208,7 +208,7 @@ def _channel_affine(y, weight, bias, shape):
 
 
 def _array(value):
-    return value.data if isinstance(value, Tensor) else value
+    return value.array if isinstance(value, Tensor) else value
 
 
 def update_running_stats(running_mean, running_var, mean, var, count, momentum):

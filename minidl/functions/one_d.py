@@ -113,7 +113,7 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
     else:
         out_hw = tuple(output_size)[-2:]
     n, c = x.shape[:2]
-    flat_index = index.data.reshape(n, c, -1)
+    flat_index = index.array.reshape(n, c, -1)
     if flat_index.size and (int(flat_index.min()) < 0 or int(flat_index.max()) >= out_hw[0] * out_hw[1]):
         raise IndexError(f"max_unpool2d: an index is outside the {out_hw[0]}×{out_hw[1]} output")
     y = MaxUnpool(flat_index, out_hw[0] * out_hw[1])(x.reshape(n, c, -1)).reshape(n, c, *out_hw)

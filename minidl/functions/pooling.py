@@ -214,13 +214,13 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     geometry = PoolGeometry(kernel, stride, padding, dilation, ceil_mode, x.shape[2:])
     _check_output(geometry, x, "max_pool2d")
     if not return_indices and not (autograd.is_grad_enabled() and x.requires_grad):
-        y = Tensor._wrap(max_pool2d_values(x.data, geometry), False)  # no gradient will be asked for
+        y = Tensor._wrap(max_pool2d_values(x.array, geometry), False)  # no gradient will be asked for
         return y.squeeze(0) if unbatched else y
     y, argmax = MaxPool2dFunction(geometry)(x)
     if unbatched:
         y, argmax = y.squeeze(0), argmax.squeeze(0)
     if return_indices:
-        return y, _flat_indices(argmax.data, geometry)
+        return y, _flat_indices(argmax.array, geometry)
     return y
 
 
@@ -306,7 +306,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     kernel, stride, padding, dilation = _pool_args(x, kernel_size, stride, padding, 1, "avg_pool2d")
     geometry = PoolGeometry(kernel, stride, padding, dilation, ceil_mode, x.shape[2:])
     _check_output(geometry, x, "avg_pool2d")
-    xp = backend.get_array_module(x.data)
+    xp = backend.get_array_module(x.array)
     if divisor_override:
         divisor = xp.asarray(x.dtype.type(divisor_override))
     else:
@@ -363,12 +363,12 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
             for c0, c1 in _adaptive_bins(w, ow):
                 best = x[:, :, r0:r1, c0:c1].flatten(2).max(2)
                 row_values.append(best.values)
-                k = best.indices.data
+                k = best.indices.array
                 row_indices.append((r0 + k // (c1 - c0)) * w + c0 + k % (c1 - c0))
             values.append(ops_stack(row_values, -1))
-            indices.append(backend.get_array_module(x.data).stack(row_indices, -1))
+            indices.append(backend.get_array_module(x.array).stack(row_indices, -1))
         y = ops_stack(values, -2)
-        indices = to_tensor(backend.get_array_module(x.data).stack(indices, -2).astype(np.int64))
+        indices = to_tensor(backend.get_array_module(x.array).stack(indices, -2).astype(np.int64))
     if unbatched:
         y, indices = y.squeeze(0), (None if indices is None else indices.squeeze(0))
     return (y, indices) if return_indices else y

@@ -91,11 +91,11 @@ class Prod(Function):
     def backward(self, gy):
         x = self.inputs[0]
         y = self.output()
-        xp = backend.get_array_module(x.data)
+        xp = backend.get_array_module(x.array)
         g = _expand_grad(gy, x.shape, self.axes)
-        if not (x.data == 0).any():
+        if not (x.array == 0).any():
             return g * _expand_grad(y, x.shape, self.axes) / x
-        others = _product_of_others(xp, x.data, self.axes)
+        others = _product_of_others(xp, x.array, self.axes)
         return g * others
 
 
@@ -138,7 +138,7 @@ class Amax(Function):
     def backward(self, gy):
         x = self.inputs[0]
         y = self.output_arrays[0].reshape(keepdim_shape(x.shape, self.axes))
-        winners = x.data == y
+        winners = x.array == y
         share = winners / winners.sum(axis=_axis(self.axes), keepdims=True)
         return _expand_grad(gy, x.shape, self.axes) * share.astype(gy.dtype)
 
@@ -179,7 +179,7 @@ class TakeAlongDim(Function):
 
     def backward(self, gy):
         x = self.inputs[0]
-        xp = backend.get_array_module(x.data)
+        xp = backend.get_array_module(x.array)
         positions = xp.arange(x.shape[self.axis]).reshape((-1,) + (1,) * (x.ndim - 1 - self.axis))
         chosen = (positions == self.indices).astype(gy.dtype)  # one-hot along the axis
         return broadcast_to(gy, x.shape) * chosen
@@ -195,7 +195,7 @@ def _reduce_max(input, dim, keepdim, largest, name):
     if x.ndim == 0:
         return ValuesIndices(x, to_tensor(np.asarray(0, dtype=np.int64)))
     indices = ArgReduce(axes[0], True, largest)(x)
-    values = TakeAlongDim(indices.data, axes[0])(x)
+    values = TakeAlongDim(indices.array, axes[0])(x)
     if not keepdim:
         values, indices = values.squeeze(axes[0]), indices.squeeze(axes[0])
     return ValuesIndices(values, indices)
@@ -278,7 +278,7 @@ class SqrtOfVariance(Function):
 
     def backward(self, gy):
         y = self.output()
-        return where(y.data == 0, 0.0, gy / (2 * where(y.data == 0, 1.0, y)))
+        return where(y.array == 0, 0.0, gy / (2 * where(y.array == 0, 1.0, y)))
 
 
 @accepts_axis
@@ -298,8 +298,8 @@ def logsumexp(input, dim, keepdim=False):
     if x.numel() == 0:  # log of an empty sum is log 0 = −∞ (and max has no identity)
         return x.sum(axes, keepdim=keepdim) * 0.0 + float("-inf")
     shift = amax(x.detach(), axes, keepdim=True)
-    xp = backend.get_array_module(x.data)
-    shift = where(xp.isfinite(shift.data), shift, 0.0)  # all -inf rows: no shift
+    xp = backend.get_array_module(x.array)
+    shift = where(xp.isfinite(shift.array), shift, 0.0)  # all -inf rows: no shift
     result = (x - shift).exp().sum(axes, keepdim=True).log() + shift
     return result if keepdim else result.squeeze(axes if axes is not None else None)
 
@@ -322,7 +322,7 @@ class Norm2(Function):
     def backward(self, gy):
         x = self.inputs[0]
         y = self.output()
-        safe_y = where(y.data == 0, 1.0, y)
+        safe_y = where(y.array == 0, 1.0, y)
         return _expand_grad(gy / safe_y, x.shape, self.axes) * x
 
 
@@ -348,7 +348,7 @@ class NormP(Function):
     def backward(self, gy):
         x = self.inputs[0]
         y = _expand_grad(self.output(), x.shape, self.axes)
-        singular = (y.data == 0) | (x.data == 0)
+        singular = (y.array == 0) | (x.array == 0)
         safe_y = where(singular, 1.0, y)
         safe_x = where(singular, 1.0, x)
         grad = _expand_grad(gy, x.shape, self.axes) * safe_x.sign() * safe_x.abs() ** (self.p - 1) / safe_y ** (self.p - 1)

@@ -49,7 +49,7 @@ class Gather(Function):
         return x[_positions(self.index, self.dim)]
 
     def backward(self, gy):
-        return ScatterAdd(self.dim, self.index)(Tensor._wrap(_zeros_like(self.inputs[0].data, gy.dtype), False), gy)
+        return ScatterAdd(self.dim, self.index)(Tensor._wrap(_zeros_like(self.inputs[0].array, gy.dtype), False), gy)
 
 
 class ScatterAdd(Function):
@@ -94,7 +94,7 @@ class Scatter(ScatterAdd):
     def backward(self, gy):
         grad_x = None
         if self.needs_input_grad[0]:  # the overwritten positions lose their gradient
-            mask = _zeros_like(gy.data, bool)
+            mask = _zeros_like(gy.array, bool)
             mask[_positions(self.index, self.dim)] = True
             grad_x = gy * Tensor._wrap(~mask, False)
         return grad_x, self._grad_src(gy)
@@ -128,7 +128,7 @@ def _check(op_name, x, dim, index, src=None):
             raise RuntimeError(f"{op_name}(): index {tuple(index.shape)} is larger than input {tuple(x.shape)} in dim {d}")
         if src is not None and n_index > src.shape[d]:
             raise RuntimeError(f"{op_name}(): index {tuple(index.shape)} is larger than src {tuple(src.shape)} in dim {d}")
-    data = index.data
+    data = index.array
     if data.size and (int(data.min()) < -x.shape[dim] or int(data.max()) >= x.shape[dim]):
         raise IndexError(f"{op_name}(): index out of range for dim {dim} of size {x.shape[dim]}")
     return dim, data % max(x.shape[dim], 1)
@@ -148,7 +148,7 @@ def scatter(input, dim, index, src=None, value=None):
         raise TypeError("scatter(): give exactly one of src and value")
     if src is None or not isinstance(src, Tensor):
         number = value if src is None else src
-        src = Tensor._wrap(backend.get_array_module(x.data).full(to_tensor(index).shape, number, dtype=x.dtype), False)
+        src = Tensor._wrap(backend.get_array_module(x.array).full(to_tensor(index).shape, number, dtype=x.dtype), False)
     dim, index = _check("scatter", x, dim, index, src)
     return Scatter(dim, index)(x, src.to(x.dtype))
 

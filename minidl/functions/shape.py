@@ -264,6 +264,6 @@ class Contiguous(Function):
 
 def contiguous(x):
     x = to_tensor(x)
-    if x.data.flags.c_contiguous:
+    if x.array.flags.c_contiguous:
         return x
     return Contiguous()(x)

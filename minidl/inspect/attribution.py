@@ -49,12 +49,12 @@ def _class_score(logits, target):
     the predicted class.  Returns the score and the classes as a NumPy array (N,)."""
     n, classes = logits.shape
     if target is None:
-        chosen = backend.to_device(logits.data.argmax(axis=1), "cpu")
+        chosen = backend.to_device(logits.array.argmax(axis=1), "cpu")
     else:
         chosen = np.broadcast_to(np.asarray(target, dtype=np.int64), (n,))
     if chosen.min() < 0 or chosen.max() >= classes:
         raise ValueError(f"target: class indices must lie in [0, {classes}), got {chosen.tolist()}")
-    xp = backend.get_array_module(logits.data)
+    xp = backend.get_array_module(logits.array)
     one_hot = xp.zeros(logits.shape, dtype=logits.dtype)
     one_hot[xp.arange(n), xp.asarray(chosen)] = 1
     return (logits * Tensor._wrap(one_hot, False)).sum(), chosen
@@ -76,7 +76,7 @@ def saliency(model, images, target=None):
     images, logits, _ = _forward(model, images)
     score, _ = _class_score(logits, target)
     (grad,) = autograd.grad(score, [images])
-    maps = np.abs(backend.to_device(grad.data, "cpu").astype(np.float64)).max(axis=1)
+    maps = np.abs(backend.to_device(grad.array, "cpu").astype(np.float64)).max(axis=1)
     return _scale_to_unit(maps)
 
 
@@ -97,8 +97,8 @@ def grad_cam(model, images, layer, target=None):
         raise ValueError(f"layer: Grad-CAM needs a layer whose output is (N, K, h, w) feature maps; {layer!r} gives {shape}")
     score, _ = _class_score(logits, target)
     (grad,) = autograd.grad(score, [maps])
-    activation = backend.to_device(maps.data, "cpu").astype(np.float64)
-    weights = backend.to_device(grad.data, "cpu").astype(np.float64).mean(axis=(2, 3))   # α: (N, K)
+    activation = backend.to_device(maps.array, "cpu").astype(np.float64)
+    weights = backend.to_device(grad.array, "cpu").astype(np.float64).mean(axis=(2, 3))   # α: (N, K)
     cam = np.maximum((weights[:, :, None, None] * activation).sum(axis=1), 0)           # (N, h, w)
     height, width = images.shape[-2:]
     cam = _bilinear(cam, height, width, channels_first=True)  # the N maps play the role of channels

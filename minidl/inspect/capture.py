@@ -19,7 +19,7 @@ from ..tensor import Tensor
 
 
 def _stats(tensor):
-    array = backend.to_device(tensor.data, "cpu").astype(np.float64)
+    array = backend.to_device(tensor.array, "cpu").astype(np.float64)
     return dict(mean=float(array.mean()), std=float(array.std()), zero_fraction=float((array == 0).mean()),
                 norm=float(np.sqrt((array * array).sum())))
 

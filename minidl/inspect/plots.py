@@ -29,7 +29,7 @@ def _figure(width, height):
 
 def _numpy(array):
     if isinstance(array, Tensor):
-        array = array.detach().data
+        array = array.detach().array
     return backend.to_device(array, "cpu").astype(np.float64)
 
 

@@ -26,5 +26,5 @@ def trunc_normal_(tensor, std=0.01, a=-2.0, b=2.0):
         values[outside] = rng.normal(0.0, std, int(outside.sum()))
         outside = (values < a) | (values > b)
     with autograd.no_grad():
-        tensor.data[...] = backend.to_device(values.astype(tensor.dtype), tensor.device)
+        tensor.array[...] = backend.to_device(values.astype(tensor.dtype), tensor.device)
     return tensor

@@ -48,8 +48,8 @@ def _fill(tensor, draw):
     """Overwrite ``tensor`` in place with ``draw(rng, shape)`` (drawn on the CPU, then moved)."""
     with autograd.no_grad():
         values = draw(random.generator(np), tensor.shape)
-        tensor.data[...] = backend.to_device(np.asarray(values, dtype=tensor.dtype), tensor.device)
-    versions.bump(tensor.data)
+        tensor.array[...] = backend.to_device(np.asarray(values, dtype=tensor.dtype), tensor.device)
+    versions.bump(tensor.array)
     return tensor
 
 
@@ -70,8 +70,8 @@ def normal_(tensor, mean=0.0, std=1.0):
 
 def constant_(tensor, val):
     with autograd.no_grad():
-        tensor.data[...] = val
-    versions.bump(tensor.data)
+        tensor.array[...] = val
+    versions.bump(tensor.array)
     return tensor
 
 

@@ -208,7 +208,7 @@ class Module:
             if set_to_none:
                 param.grad = None
             else:
-                param.grad.data[...] = 0
+                param.grad.array[...] = 0
 
     # ------------------------------------------------------------ devices and dtypes
     def to(self, *args, dtype=None, device=None):
@@ -217,14 +217,14 @@ class Module:
         device, dtype = device_and_dtype(args, device, dtype)
         dtype = dtypes.to_dtype(dtype)
         for tensor in itertools.chain(self.parameters(), self.buffers()):
-            array = tensor.data
+            array = tensor.array
             if device is not None:
                 array = backend.to_device(array, device)
             if dtype is not None and array.dtype.kind == "f":
                 array = array.astype(dtype)
-            tensor.data = array
+            tensor.array = array
             if tensor.grad is not None:
-                grad = tensor.grad.data
+                grad = tensor.grad.array
                 if device is not None:
                     grad = backend.to_device(grad, device)
                 tensor.grad = Tensor._wrap(grad.astype(array.dtype, copy=False), False)
@@ -273,7 +273,7 @@ class Module:
         mismatched = []
         for key, value in state_dict.items():
             if key in own:
-                shape = tuple(np.shape(value.data if isinstance(value, Tensor) else value))
+                shape = tuple(np.shape(value.array if isinstance(value, Tensor) else value))
                 if shape != tuple(own[key].shape):
                     mismatched.append(f"{key}: checkpoint {shape}, model {tuple(own[key].shape)}")
         problems = []
@@ -289,10 +289,10 @@ class Module:
             for key, value in state_dict.items():
                 if key in own_tensors:
                     target = own_tensors[key]
-                    source = value.data if isinstance(value, Tensor) else value
+                    source = value.array if isinstance(value, Tensor) else value
                     source = backend.to_device(source, target.device)
-                    target.data[...] = source.astype(target.dtype, copy=False) if hasattr(source, "astype") else source
-                    versions.bump(target.data)
+                    target.array[...] = source.astype(target.dtype, copy=False) if hasattr(source, "astype") else source
+                    versions.bump(target.array)
         return missing, unexpected
 
     def _all_named(self, registry):

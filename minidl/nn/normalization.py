@@ -33,7 +33,7 @@ class _BatchNorm(Module):
         if track_running_stats:
             self.register_buffer("running_mean", creation.zeros(num_features, dtype=dtype, device=device))
             self.register_buffer("running_var", creation.ones(num_features, dtype=dtype, device=device))
-            self.register_buffer("num_batches_tracked", Tensor(creation.tensor(0).data, device=device))
+            self.register_buffer("num_batches_tracked", Tensor(creation.tensor(0).array, device=device))
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
@@ -43,7 +43,7 @@ class _BatchNorm(Module):
         if self.track_running_stats:
             init.zeros_(self.running_mean)
             init.ones_(self.running_var)
-            self.num_batches_tracked.data[...] = 0
+            self.num_batches_tracked.array[...] = 0
 
     def forward(self, x):
         if x.ndim not in self.expected_dims:
@@ -55,9 +55,9 @@ class _BatchNorm(Module):
         use_batch_stats = self.training or not self.track_running_stats
         momentum = self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked.array += 1
             if momentum is None:  # a cumulative moving average: the plain mean of all batches so far
-                momentum = 1.0 / float(self.num_batches_tracked.data)
+                momentum = 1.0 / float(self.num_batches_tracked.array)
         return F.batch_norm(
             x,
             self.running_mean if not self.training or self.track_running_stats else None,

@@ -8,7 +8,7 @@ class Parameter(Tensor):
             import numpy as np
 
             data = np.zeros(0, dtype=np.float32)
-        super().__init__(data.data if isinstance(data, Tensor) else data)
+        super().__init__(data.array if isinstance(data, Tensor) else data)
         if requires_grad:
             self.requires_grad_(True)
 

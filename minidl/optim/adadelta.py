@@ -16,13 +16,13 @@ class Adadelta(Optimizer):
         if group["maximize"]:
             grad = -grad
         if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param.data
+            grad = grad + group["weight_decay"] * param.array
         state["step"] = state.get("step", 0) + 1
-        square_avg = buffer(state, "square_avg", param.data)
-        acc_delta = buffer(state, "acc_delta", param.data)
+        square_avg = buffer(state, "square_avg", param.array)
+        acc_delta = buffer(state, "acc_delta", param.array)
         square_avg *= rho
         square_avg += (1 - rho) * grad * grad
         delta = (acc_delta + eps) ** 0.5 / (square_avg + eps) ** 0.5 * grad
         acc_delta *= rho
         acc_delta += (1 - rho) * delta * delta
-        param.data -= group["lr"] * delta
+        param.array -= group["lr"] * delta

@@ -14,11 +14,11 @@ class Adagrad(Optimizer):
 
     def update(self, param, grad, state, group):
         if "sum" not in state:
-            buffer(state, "sum", param.data)[...] = group["initial_accumulator_value"]
+            buffer(state, "sum", param.array)[...] = group["initial_accumulator_value"]
         state["step"] = state.get("step", 0) + 1
         if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param.data
+            grad = grad + group["weight_decay"] * param.array
         clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
-        total = state["sum"].data
+        total = state["sum"].array
         total += grad * grad
-        param.data -= clr * grad / (total ** 0.5 + group["eps"])
+        param.array -= clr * grad / (total ** 0.5 + group["eps"])

@@ -28,13 +28,13 @@ class Adam(Optimizer):
             grad = -grad
         if weight_decay:
             if self.decoupled_weight_decay:
-                param.data *= 1 - lr * weight_decay
+                param.array *= 1 - lr * weight_decay
             else:
-                grad = grad + weight_decay * param.data
+                grad = grad + weight_decay * param.array
         state["step"] = state.get("step", 0) + 1
         step = state["step"]
-        exp_avg = buffer(state, "exp_avg", param.data)
-        exp_avg_sq = buffer(state, "exp_avg_sq", param.data)
+        exp_avg = buffer(state, "exp_avg", param.array)
+        exp_avg_sq = buffer(state, "exp_avg_sq", param.array)
         exp_avg += (1 - beta1) * (grad - exp_avg)  # = β₁m + (1 − β₁)g, PyTorch's lerp
         exp_avg_sq *= beta2
         exp_avg_sq += (1 - beta2) * grad * grad
@@ -42,11 +42,11 @@ class Adam(Optimizer):
         bias_correction2_sqrt = math.sqrt(1 - beta2 ** step)
         second_moment = exp_avg_sq
         if group["amsgrad"]:
-            max_sq = buffer(state, "max_exp_avg_sq", param.data)
+            max_sq = buffer(state, "max_exp_avg_sq", param.array)
             backend.get_array_module(max_sq).maximum(max_sq, exp_avg_sq, out=max_sq)
             second_moment = max_sq
         denominator = second_moment ** 0.5 / bias_correction2_sqrt + group["eps"]
-        param.data -= (lr / bias_correction1) * exp_avg / denominator
+        param.array -= (lr / bias_correction1) * exp_avg / denominator
 
 
 class AdamW(Adam):

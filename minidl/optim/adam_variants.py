@@ -20,7 +20,7 @@ def _check(name, lr, betas, eps, weight_decay):
 
 def _moments(state, param, grad, beta1, beta2):
     """Adam's moment estimates, updated in place: m ← β₁m + (1 − β₁)g,  v ← β₂v + (1 − β₂)g²."""
-    exp_avg, exp_avg_sq = buffer(state, "exp_avg", param.data), buffer(state, "exp_avg_sq", param.data)
+    exp_avg, exp_avg_sq = buffer(state, "exp_avg", param.array), buffer(state, "exp_avg_sq", param.array)
     exp_avg += (1 - beta1) * (grad - exp_avg)
     exp_avg_sq *= beta2
     exp_avg_sq += (1 - beta2) * grad * grad
@@ -32,9 +32,9 @@ def _decay(param, grad, group):
     if not group["weight_decay"]:
         return grad
     if group.get("decoupled_weight_decay"):
-        param.data *= 1 - group["lr"] * group["weight_decay"]
+        param.array *= 1 - group["lr"] * group["weight_decay"]
         return grad
-    return grad + group["weight_decay"] * param.data
+    return grad + group["weight_decay"] * param.array
 
 
 class Adamax(Optimizer):
@@ -46,12 +46,12 @@ class Adamax(Optimizer):
         beta1, beta2 = group["betas"]
         grad = _decay(param, -grad if group["maximize"] else grad, group)
         state["step"] = step = state.get("step", 0) + 1
-        exp_avg, exp_inf = buffer(state, "exp_avg", param.data), buffer(state, "exp_inf", param.data)
+        exp_avg, exp_inf = buffer(state, "exp_avg", param.array), buffer(state, "exp_inf", param.array)
         exp_avg += (1 - beta1) * (grad - exp_avg)
         xp = backend.get_array_module(exp_inf)
         exp_inf *= beta2
         xp.maximum(exp_inf, xp.abs(grad) + group["eps"], out=exp_inf)
-        param.data -= group["lr"] / (1 - beta1 ** step) * exp_avg / exp_inf
+        param.array -= group["lr"] / (1 - beta1 ** step) * exp_avg / exp_inf
 
 
 class NAdam(Optimizer):
@@ -73,8 +73,8 @@ class NAdam(Optimizer):
         state["mu_product"] = mu_product = float(np.float32(state.get("mu_product", 1.0)) * np.float32(mu))
         exp_avg, exp_avg_sq = _moments(state, param, grad, beta1, beta2)
         denominator = (exp_avg_sq / (1 - beta2 ** step)) ** 0.5 + group["eps"]
-        param.data -= lr * (1 - mu) / (1 - mu_product) * grad / denominator
-        param.data -= lr * mu_next / (1 - mu_product * mu_next) * exp_avg / denominator
+        param.array -= lr * (1 - mu) / (1 - mu_product) * grad / denominator
+        param.array -= lr * mu_next / (1 - mu_product * mu_next) * exp_avg / denominator
 
 
 class RAdam(Optimizer):
@@ -96,6 +96,6 @@ class RAdam(Optimizer):
         if rho > 5:
             rect = math.sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho))
             adaptive = math.sqrt(bias_correction2) / (exp_avg_sq ** 0.5 + group["eps"])
-            param.data -= group["lr"] * corrected * rect * adaptive
+            param.array -= group["lr"] * corrected * rect * adaptive
         else:
-            param.data -= group["lr"] * corrected
+            param.array -= group["lr"] * corrected

@@ -70,7 +70,7 @@ class Optimizer:
                 if set_to_none:
                     param.grad = None
                 else:
-                    param.grad.data[...] = 0
+                    param.grad.array[...] = 0
 
     def step(self, closure=None):
         loss = None
@@ -81,12 +81,12 @@ class Optimizer:
             for group in self.param_groups:
                 for param in group["params"]:
                     if param.grad is not None:
-                        self.update(param, param.grad.data, self.state.setdefault(param, {}), group)
-                        versions.bump(param.data)  # a graph that saved this parameter must not use it now
+                        self.update(param, param.grad.array, self.state.setdefault(param, {}), group)
+                        versions.bump(param.array)  # a graph that saved this parameter must not use it now
         return loss
 
     def update(self, param, grad, state, group):
-        """Change ``param.data`` in place given its gradient array (subclasses implement the rule)."""
+        """Change ``param.array`` in place given its gradient array (subclasses implement the rule)."""
         raise NotImplementedError(f"{type(self).__name__} must implement update()")
 
     # ------------------------------------------------------------ checkpoints
@@ -132,7 +132,7 @@ class Optimizer:
             restored = {}
             for key, value in values.items():
                 if isinstance(value, Tensor) or hasattr(value, "shape"):
-                    array = value.data if isinstance(value, Tensor) else value
+                    array = value.array if isinstance(value, Tensor) else value
                     if tuple(array.shape) == tuple(param.shape) and array.ndim:
                         from ..backend import to_device
 
@@ -158,4 +158,4 @@ def buffer(state, name, like):
     """The state array ``name`` (created as zeros shaped like ``like`` on first use)."""
     if name not in state:
         state[name] = Tensor._wrap(like * 0, False)
-    return state[name].data
+    return state[name].array

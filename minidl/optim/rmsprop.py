@@ -17,22 +17,22 @@ class RMSprop(Optimizer):
     def update(self, param, grad, state, group):
         alpha = group["alpha"]
         if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param.data
+            grad = grad + group["weight_decay"] * param.array
         state["step"] = state.get("step", 0) + 1
-        square_avg = buffer(state, "square_avg", param.data)
+        square_avg = buffer(state, "square_avg", param.array)
         square_avg *= alpha
         square_avg += (1 - alpha) * grad * grad
         if group["centered"]:
-            grad_avg = buffer(state, "grad_avg", param.data)
+            grad_avg = buffer(state, "grad_avg", param.array)
             grad_avg *= alpha
             grad_avg += (1 - alpha) * grad
             denominator = (square_avg - grad_avg * grad_avg) ** 0.5 + group["eps"]
         else:
             denominator = square_avg ** 0.5 + group["eps"]
         if group["momentum"] > 0:
-            momentum_buffer = buffer(state, "momentum_buffer", param.data)
+            momentum_buffer = buffer(state, "momentum_buffer", param.array)
             momentum_buffer *= group["momentum"]
             momentum_buffer += grad / denominator
-            param.data -= group["lr"] * momentum_buffer
+            param.array -= group["lr"] * momentum_buffer
         else:
-            param.data -= group["lr"] * grad / denominator
+            param.array -= group["lr"] * grad / denominator

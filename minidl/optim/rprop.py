@@ -18,21 +18,21 @@ class Rprop(Optimizer):
         super().__init__(params, dict(lr=lr, etas=tuple(etas), step_sizes=tuple(step_sizes), maximize=maximize))
 
     def update(self, param, grad, state, group):
-        xp = backend.get_array_module(param.data)
+        xp = backend.get_array_module(param.array)
         eta_minus, eta_plus = group["etas"]
         low, high = group["step_sizes"]
         grad = -grad if group["maximize"] else grad.copy()
         state["step"] = state.get("step", 0) + 1
-        prev = buffer(state, "prev", param.data)
+        prev = buffer(state, "prev", param.array)
         if "step_size" not in state:
-            state["step_size"] = type(state["prev"])._wrap(xp.full_like(param.data, group["lr"]), False)
-        step_size = state["step_size"].data
+            state["step_size"] = type(state["prev"])._wrap(xp.full_like(param.array, group["lr"]), False)
+        step_size = state["step_size"].array
         agreement = xp.sign(grad * prev)
         factor = xp.where(agreement > 0, eta_plus, xp.where(agreement < 0, eta_minus, 1.0)).astype(param.dtype)
         step_size *= factor
         xp.clip(step_size, low, high, out=step_size)
         grad[factor == eta_minus] = 0
-        param.data -= xp.sign(grad) * step_size
+        param.array -= xp.sign(grad) * step_size
         prev[...] = grad
 
 
@@ -47,16 +47,16 @@ class ASGD(Optimizer):
         if group["maximize"]:
             grad = -grad
         if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param.data
+            grad = grad + group["weight_decay"] * param.array
         state["step"] = step = state.get("step", 0) + 1
         eta, mu = state.get("eta", float(np.float32(group["lr"]))), state.get("mu", 1.0)
-        ax = buffer(state, "ax", param.data)
-        param.data *= 1 - group["lambd"] * eta
-        param.data -= eta * grad
+        ax = buffer(state, "ax", param.array)
+        param.array *= 1 - group["lambd"] * eta
+        param.array -= eta * grad
         if mu != 1:
-            ax += (param.data - ax) * mu
+            ax += (param.array - ax) * mu
         else:
-            ax[...] = param.data
+            ax[...] = param.array
         # η and μ are float32 scalars in PyTorch's state; kept the same way so the trajectories agree
         state["eta"] = float(np.float32(group["lr"] / (1 + group["lambd"] * group["lr"] * step) ** group["alpha"]))
         state["mu"] = float(np.float32(1 / max(1, step - group["t0"])))

@@ -26,19 +26,19 @@ class SGD(Optimizer):
         if group["maximize"]:
             grad = -grad
         if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param.data
+            grad = grad + group["weight_decay"] * param.array
         momentum = group["momentum"]
         if momentum:
             if "momentum_buffer" not in state:
                 state["momentum_buffer"] = Tensor._wrap(grad.copy(), False)
             else:  # in place, no temporaries: these buffers are as big as the parameters
-                buf = state["momentum_buffer"].data
+                buf = state["momentum_buffer"].array
                 buf *= momentum
                 if group["dampening"]:
                     add_scaled_(buf, 1 - group["dampening"], grad)
                 else:
                     buf += grad
-            buf = state["momentum_buffer"].data
+            buf = state["momentum_buffer"].array
             grad = grad + momentum * buf if group["nesterov"] else buf
-        add_scaled_(param.data, -group["lr"], grad)
+        add_scaled_(param.array, -group["lr"], grad)
 

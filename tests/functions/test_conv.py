@@ -58,11 +58,11 @@ def test_conv2d_forward_and_backward_match_the_naive_loops(cfg):
     x, w, *b = _conv_inputs(cfg)
     args = (cfg["stride"], cfg["padding"], cfg["dilation"], cfg["groups"])
     y = _conv(cfg)(x, w, *b)
-    expected = naive.conv2d_forward_naive(x.data, w.data, b[0].data if b else None, *args)
+    expected = naive.conv2d_forward_naive(x.array, w.array, b[0].array if b else None, *args)
     np.testing.assert_allclose(y.detach().numpy(), expected, rtol=1e-12, atol=1e-12)
     dy = np.random.default_rng(5).standard_normal(y.shape)
     grads = minidl.autograd.grad(y, [x, w] + b, minidl.tensor(dy))
-    for ours, theirs in zip(grads, naive.conv2d_backward_naive(dy, x.data, w.data, *args)):
+    for ours, theirs in zip(grads, naive.conv2d_backward_naive(dy, x.array, w.array, *args)):
         np.testing.assert_allclose(ours.numpy(), theirs, rtol=1e-10, atol=1e-12)
 
 
@@ -75,7 +75,7 @@ def test_conv2d_matches_torch_float64(cfg):
 @given(cfg=conv_configs(max_batch=3))
 def test_conv2d_matches_torch_float32(cfg):
     pytest.importorskip("torch")
-    inputs = [minidl.tensor(t.data.astype(np.float32), requires_grad=True) for t in _conv_inputs(cfg)]
+    inputs = [minidl.tensor(t.array.astype(np.float32), requires_grad=True) for t in _conv_inputs(cfg)]
     assert compare_with_torch(_conv(cfg), _torch_conv(cfg), inputs, rtol=1e-4, atol=1e-5)
 
 
@@ -105,7 +105,7 @@ def test_conv_transpose2d_gradcheck_and_torch(cfg, output_padding):
     inputs = random_inputs(shapes)
     try:
         torch_out = torch.nn.functional.conv_transpose2d(
-            *[torch.from_numpy(t.data) for t in inputs], **kwargs)
+            *[torch.from_numpy(t.array) for t in inputs], **kwargs)
     except RuntimeError:
         with pytest.raises(RuntimeError):  # torch refuses (output size <= 0): so must we
             ours(*inputs)
@@ -181,6 +181,6 @@ def test_depthwise_convolution_matches_naive_loops_and_gradcheck(kwargs):
     x, w, b = random_inputs([(2, 4, 7, 6), (4, 1, 3, 2), (4,)])
     y = F.conv2d(x, w, b, groups=4, **kwargs)
     args = (kwargs.get("stride", 1), kwargs.get("padding", 0), kwargs.get("dilation", 1), 4)
-    np.testing.assert_allclose(y.detach().numpy(), naive.conv2d_forward_naive(x.data, w.data, b.data, *args),
+    np.testing.assert_allclose(y.detach().numpy(), naive.conv2d_forward_naive(x.array, w.array, b.array, *args),
                                rtol=1e-12, atol=1e-12)
     check_op(lambda t, k: F.conv2d(t, k, groups=4, **kwargs), [x, w], gradgrad=True)

@@ -52,7 +52,7 @@ def test_batch_norm_training_matches_the_naive_staged_graph(shape):
     c = shape[1]
     x, w, b = random_inputs([shape, (c,), (c,)])
     y = F.batch_norm(x, None, None, w, b, training=True)
-    expected, cache = naive.batch_norm_forward_naive(x.data, w.data, b.data)
+    expected, cache = naive.batch_norm_forward_naive(x.array, w.array, b.array)
     np.testing.assert_allclose(y.detach().numpy(), expected, rtol=1e-10, atol=1e-12)
     dy = np.random.default_rng(3).standard_normal(shape)
     grads = minidl.autograd.grad(y, [x, w, b], minidl.tensor(dy))

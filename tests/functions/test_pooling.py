@@ -43,7 +43,7 @@ def test_max_pool2d_matches_torch_with_indices(cfg):
     x = _distinct(cfg["shape"])
     assert compare_with_torch(lambda t: F.max_pool2d(t, **kwargs), lambda t: torch.nn.functional.max_pool2d(t, **kwargs), [x])
     _, ours = F.max_pool2d(x, return_indices=True, **kwargs)
-    _, theirs = torch.nn.functional.max_pool2d(torch.from_numpy(x.data), return_indices=True, **kwargs)
+    _, theirs = torch.nn.functional.max_pool2d(torch.from_numpy(x.array), return_indices=True, **kwargs)
     assert ours.tolist() == theirs.tolist()
 
 
@@ -53,7 +53,7 @@ def test_max_pool_inference_path_equals_the_recorded_one(cfg, ties, device):
     kwargs = {k: v for k, v in cfg.items() if k != "shape"}
     x = _distinct(cfg["shape"])
     if ties:  # few distinct values: many windows hold their maximum twice
-        x = minidl.tensor(np.floor(x.data / 0.7), requires_grad=True)
+        x = minidl.tensor(np.floor(x.array / 0.7), requires_grad=True)
     x = x.to(device)
     recorded = F.max_pool2d(x, **kwargs)
     with minidl.no_grad():
@@ -113,14 +113,14 @@ def test_overlapping_windows_accumulate_gradient():
 def test_max_pool2d_forward_and_backward_match_the_naive_loops(cfg, ties):
     x = _distinct(cfg["shape"])
     if ties:
-        x = minidl.tensor(np.floor(x.data / 0.7), requires_grad=True)
+        x = minidl.tensor(np.floor(x.array / 0.7), requires_grad=True)
     args = (cfg["kernel_size"], cfg["stride"], cfg["padding"], cfg["dilation"])
     assume(not cfg["ceil_mode"])  # the loops know floor mode only
     y = F.max_pool2d(x, *args)
-    np.testing.assert_array_equal(y.detach().numpy(), naive.max_pool2d_forward_naive(x.data, *args))
+    np.testing.assert_array_equal(y.detach().numpy(), naive.max_pool2d_forward_naive(x.array, *args))
     dy = np.random.default_rng(1).standard_normal(y.shape)
     (dx,) = minidl.autograd.grad(y, [x], minidl.tensor(dy))
-    np.testing.assert_allclose(dx.numpy(), naive.max_pool2d_backward_naive(dy, x.data, *args), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(dx.numpy(), naive.max_pool2d_backward_naive(dy, x.array, *args), rtol=1e-12, atol=1e-12)
 
 
 @given(cfg=pool_configs(with_dilation=False))
@@ -128,7 +128,7 @@ def test_avg_pool2d_forward_and_backward_match_the_naive_loops(cfg):
     (x,) = random_inputs([cfg["shape"]])
     args = (cfg["kernel_size"], cfg["stride"], cfg["padding"])
     y = F.avg_pool2d(x, *args)
-    np.testing.assert_allclose(y.detach().numpy(), naive.avg_pool2d_forward_naive(x.data, *args), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(y.detach().numpy(), naive.avg_pool2d_forward_naive(x.array, *args), rtol=1e-12, atol=1e-12)
     dy = np.random.default_rng(1).standard_normal(y.shape)
     (dx,) = minidl.autograd.grad(y, [x], minidl.tensor(dy))
     np.testing.assert_allclose(dx.numpy(), naive.avg_pool2d_backward_naive(dy, x.shape, *args), rtol=1e-12, atol=1e-12)

@@ -62,8 +62,8 @@ def _inputs(name, shape, device):
     low, high = UNARY[name][2]
     (x,) = random_inputs([shape], seed=len(shape), low=low, high=high, device=device)
     for kink in _kinks(name):
-        close = abs(x.data - kink) < 1e-3
-        x.data[close] = kink + 2e-3
+        close = abs(x.array - kink) < 1e-3
+        x.array[close] = kink + 2e-3
     return x
 
 

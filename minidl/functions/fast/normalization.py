@@ -41,13 +41,13 @@ def batch_norm_backward_fast(gy, x, weight, stats, axes, eps, needs_input_grad):
     """With a = γ/√(σ² + ε):  dx = a·dy + (−a·dγ/M)·x̂ + (−a·dβ/M)."""
     if autograd.is_grad_enabled():  # create_graph: the reference's Tensor ops are differentiable
         return NotImplemented
-    dy, x_hat, shape = gy.data, stats.x_hat, stats.mean.shape
+    dy, x_hat, shape = gy.array, stats.x_hat, stats.mean.shape
     count = dy.size // dy.shape[1]
     grad_bias = channel_sums(dy)
     grad_weight = channel_sums(dy, x_hat)
     grad_x = None
     if needs_input_grad[0]:
-        a = weight.data.reshape(shape) * stats.inv_std
+        a = weight.array.reshape(shape) * stats.inv_std
         grad_x = dy * a
         grad_x += x_hat * (a * (-grad_weight / count).reshape(shape))
         grad_x += a * (-grad_bias / count).reshape(shape)
