@@ -25,6 +25,10 @@ from .functions import (
 from .functions import elu, gelu, leaky_relu, pad, reshape_as, silu, softplus, view  # noqa: F401
 from .functions import bitwise_and, bitwise_not, bitwise_or, bitwise_xor, floor_divide, remainder  # noqa: F401
 from .functions import gather, scatter, scatter_add  # noqa: F401
+from .functions import (  # noqa: F401
+    addmm, argsort, ceil, cumsum, dot, flip, floor, frac, isfinite, isinf, isnan, masked_fill, mv, outer,
+    reciprocal, repeat, roll, round, sort, topk, trunc,
+)
 from .creation import (
     arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand,
     rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like,

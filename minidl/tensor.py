@@ -490,7 +490,9 @@ TENSOR_METHODS = (
     "logsumexp norm softmax log_softmax reshape view flatten transpose permute squeeze "
     "unsqueeze expand expand_as broadcast_to contiguous split chunk eq ne lt le gt ge "
     "sum_to_size view_as reshape_as square sign all any floor_divide remainder bitwise_and bitwise_or bitwise_xor "
-    "bitwise_not mm bmm erf index_select logical_and logical_or logical_not gather scatter scatter_add"
+    "bitwise_not mm bmm erf index_select logical_and logical_or logical_not gather scatter scatter_add "
+    "t addmm argsort ceil cumsum dot flip floor frac isfinite isinf isnan masked_fill mv outer reciprocal repeat "
+    "roll round sort topk trunc"
 ).split()
 for _name in TENSOR_METHODS:
     setattr(Tensor, _name, _method(_name))
@@ -500,3 +502,6 @@ from . import functions as _F  # noqa: E402
 from . import inplace as _inplace  # noqa: E402
 
 _inplace.install(Tensor)
+from . import tensor_methods as _tensor_methods  # noqa: E402
+
+_tensor_methods.install(Tensor)

@@ -1,4 +1,6 @@
 """Shared fixtures: the device list (cpu always, cuda when CuPy sees a GPU) and hypothesis settings."""
+import sys
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
@@ -28,4 +30,9 @@ def device(request):
 def _seed():
     minidl.manual_seed(0)
     np.random.seed(0)
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.get_num_threads() != 1:
+        # The oracle runs single-threaded: on a 2-core machine PyTorch's thread pool competing with
+        # NumPy's (and with other jobs) made its forward+backward passes up to 30x slower.
+        torch.set_num_threads(1)
     yield

@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import backend, dtypes
 from ..autograd import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, as_array
 from ._utils import promote, to_tensor
 from .shape import sum_to
 
@@ -229,3 +229,23 @@ def clamp(input, min=None, max=None):
 
 
 clip = clamp
+
+
+def masked_fill(input, mask, value):
+    """A copy of ``input`` with ``value`` where ``mask`` is True (mask broadcasts to input's shape);
+    the gradient reaches ``input`` where the mask is False (and a tensor ``value`` where it is True).
+
+    Shapes: input: any shape, mask: bool, broadcastable to it → the shape of input.
+    Raises RuntimeError for a mask that is not bool (as PyTorch does).
+    """
+    input = to_tensor(input)
+    mask_array = mask.array if isinstance(mask, Tensor) else as_array(mask)
+    if mask_array.dtype != dtypes.bool:
+        raise RuntimeError(f"masked_fill: expected mask of dtype bool, got {mask_array.dtype}")
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise RuntimeError(f"masked_fill: value must be a 0-d tensor or a number, got shape {tuple(value.shape)}")
+        value = value.to(input.dtype)
+    else:
+        value = to_tensor(value, like=input).to(input.dtype)
+    return where(mask_array, value, input)

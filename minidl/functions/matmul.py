@@ -66,3 +66,41 @@ def bmm(input, mat2):
     if input.ndim != 3 or mat2.ndim != 3:
         raise RuntimeError(f"bmm: expected two 3-D tensors, got shapes {input.shape} and {mat2.shape}")
     return matmul(input, mat2)
+
+
+def _check_dims(op_name, **operands):
+    for name, (tensor, ndim) in operands.items():
+        if tensor.ndim != ndim:
+            raise RuntimeError(f"{op_name}: {name} must be {ndim}-D, got shape {tuple(tensor.shape)}")
+
+
+def dot(input, other):
+    """Σ_i a_i b_i of two 1-D tensors of the same length.  Shapes: (n,), (n,) → ()."""
+    a, b = promote(input, other)
+    _check_dims("dot", input=(a, 1), other=(b, 1))
+    return matmul(a, b)
+
+
+def mv(input, vec):
+    """Matrix × vector.  Shapes: input (n, m), vec (m,) → (n,)."""
+    a, v = promote(input, vec)
+    _check_dims("mv", input=(a, 2), vec=(v, 1))
+    return matmul(a, v)
+
+
+def outer(input, vec2):
+    """out[i, j] = a_i · b_j.  Shapes: (n,), (m,) → (n, m)."""
+    a, b = promote(input, vec2)
+    _check_dims("outer", input=(a, 1), vec2=(b, 1))
+    return a.reshape(-1, 1) * b.reshape(1, -1)
+
+
+def addmm(input, mat1, mat2, beta=1, alpha=1):
+    """beta · input + alpha · (mat1 @ mat2), input broadcast to the product's shape.
+
+    Shapes: input broadcastable to (n, m), mat1 (n, k), mat2 (k, m) → (n, m).
+    """
+    product = mm(mat1, mat2)
+    if alpha != 1:
+        product = product * alpha
+    return product + (input if beta == 1 else input * beta)

@@ -267,3 +267,23 @@ def contiguous(x):
     if x.array.flags.c_contiguous:
         return x
     return Contiguous()(x)
+
+
+def repeat(input, *sizes):
+    """The tensor tiled ``sizes[i]`` times along each dim (PyTorch's ``Tensor.repeat``; NumPy's ``tile``).
+
+    Built from reshape and expand, so the gradient sums the copies back:
+    (d0, d1) → (1, d0, 1, d1) → expand (r0, d0, r1, d1) → reshape (r0·d0, r1·d1).
+    Shapes: input (d_1, …, d_n), sizes (r_1, …, r_m) with m ≥ n → (r_1·d'_1, …, r_m·d'_m), where d' is
+    the input's shape with leading 1s added up to m dims.  Raises RuntimeError when m < n.
+    """
+    x = to_tensor(input)
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    if len(sizes) < x.ndim:
+        raise RuntimeError(f"repeat: number of repeat dims ({len(sizes)}) can not be smaller than the number of "
+                           f"dims of the tensor ({x.ndim})")
+    shape = (1,) * (len(sizes) - x.ndim) + tuple(x.shape)
+    interleaved = [n for size in shape for n in (1, size)]
+    expanded = [n for repeats, size in zip(sizes, shape) for n in (repeats, size)]
+    return x.reshape(interleaved).expand(*expanded).reshape([r * s for r, s in zip(sizes, shape)])

@@ -1,0 +1,115 @@
+"""Tensor methods PyTorch scripts use that are not one function call with the tensor first:
+``x.where(cond, y)``, ``x.type_as(y)``, ``x.new_zeros(shape)``…, in-place random fills
+(``w.data.normal_(0, 0.01)``, as older initialisation code writes), in-place versions of unary
+functions (``x.sigmoid_()``), and a few size queries (``nelement``, ``ndimension``, ``stride``).
+"""
+
+from . import creation, dtypes, functions, inplace
+
+
+
+def where(self, condition, other):
+    """``x.where(condition, y)`` is ``minidl.where(condition, x, y)`` (PyTorch's argument order)."""
+    return functions.where(condition, self, other)
+
+
+def type_as(self, other):
+    """This tensor in ``other``'s dtype."""
+    return self.to(other.dtype)
+
+
+def _like(self, dtype, device):
+    return {"dtype": self.dtype if dtype is None else dtype, "device": self.device if device is None else device}
+
+
+def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+    """Zeros of ``size`` with this tensor's dtype and device (unless given)."""
+    return creation.zeros(*size, requires_grad=requires_grad, **_like(self, dtype, device))
+
+
+def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+    return creation.ones(*size, requires_grad=requires_grad, **_like(self, dtype, device))
+
+
+def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+    return creation.empty(*size, requires_grad=requires_grad, **_like(self, dtype, device))
+
+
+def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+    return creation.full(size, fill_value, requires_grad=requires_grad, **_like(self, dtype, device))
+
+
+def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    """A new tensor (a copy) of ``data`` with this tensor's dtype and device (unless given)."""
+    return creation.tensor(data, requires_grad=requires_grad, **_like(self, dtype, device))
+
+
+def _fill_random(self, name, draw):
+    """self ← draw(shape) in place (not recorded; bumps the version like any in-place write)."""
+    self._check_inplace(name)
+    values = draw(tuple(self.shape))
+    inplace.write(self, values.array.astype(self.dtype, copy=False), name)
+    return self
+
+
+def uniform_(self, from_=0.0, to=1.0):
+    """Fill with U(from_, to) draws, in place."""
+    return _fill_random(self, "uniform_", lambda shape: creation.rand(*shape, dtype=dtypes.float64, device=self.device)
+                        * (to - from_) + from_)
+
+
+def normal_(self, mean=0.0, std=1.0):
+    """Fill with N(mean, std²) draws, in place."""
+    return _fill_random(self, "normal_", lambda shape: creation.randn(*shape, dtype=dtypes.float64, device=self.device)
+                        * std + mean)
+
+
+def bernoulli_(self, p=0.5):
+    """Fill with 1 (probability p) or 0, in place."""
+    return _fill_random(self, "bernoulli_",
+                        lambda shape: (creation.rand(*shape, device=self.device) < p).to(dtypes.float64))
+
+
+def nelement(self):
+    return self.numel()
+
+
+def ndimension(self):
+    return self.ndim
+
+
+def is_contiguous(self):
+    """True when the elements lie in row-major order without gaps (the array is C-contiguous)."""
+    return bool(self.array.flags.c_contiguous)
+
+
+def stride(self, dim=None):
+    """Steps in elements (not bytes, unlike NumPy's ``strides``) between neighbours along each dim."""
+    steps = tuple(s // self.array.itemsize for s in self.array.strides)
+    return steps if dim is None else steps[dim]
+
+
+_INPLACE_UNARY = "sigmoid tanh exp log sqrt abs floor ceil round trunc reciprocal sign".split()
+
+
+def _inplace_unary(function_name):
+    def method(self, *args, **kwargs):
+        return inplace.apply(self, function_name, *args, **kwargs)
+
+    method.__name__ = function_name + "_"
+    method.__doc__ = f"``self ← {function_name}(self)``, in place."
+    return method
+
+
+def masked_fill_(self, mask, value):
+    return inplace.apply(self, "masked_fill", mask, value)
+
+
+def install(cls):
+    for function in (where, type_as, new_zeros, new_ones, new_empty, new_full, new_tensor, uniform_, normal_,
+                     bernoulli_, nelement, ndimension, is_contiguous, stride, masked_fill_):
+        setattr(cls, function.__name__, function)
+    for name in _INPLACE_UNARY:
+        setattr(cls, name + "_", _inplace_unary(name))
+
+

@@ -1,0 +1,94 @@
+"""PyTorch training scripts in the shapes students meet (tests/scripts/*.py, written for PyTorch),
+run under PyTorch and under minidl with only their import lines changed, from the same initial
+weights (the PyTorch run saves them with ``torch.save``; the minidl run reads that ``.pt`` file with
+``torch.load``, i.e. ``minidl.load``).  The losses must track PyTorch's."""
+import pathlib
+import re
+import runpy
+
+import numpy as np
+import pytest
+
+SCRIPTS = pathlib.Path(__file__).parent / "scripts"
+
+
+def minidl_imports(source):
+    """The script with its import lines pointed at minidl, and nothing else changed."""
+    def swap(match):
+        line = match.group(0)
+        if re.fullmatch(r"import torch", line):
+            return "import minidl as torch"
+        return re.sub(r"\btorch\b", "minidl", line, count=1)
+    return re.sub(r"^(?:import torch\b|from torch\b).*$", swap, source, flags=re.M)
+
+
+def run(name, engine, argv, tmp_path, monkeypatch):
+    """Run ``tests/scripts/<name>.py``'s ``main(argv)`` under ``engine`` ("torch" or "minidl")."""
+    source = (SCRIPTS / f"{name}.py").read_text()
+    if engine == "minidl":
+        source = minidl_imports(source)
+        assert [line for line in source.splitlines() if "torch" in line and "import" in line and
+                "minidl" not in line] == []
+    path = tmp_path / f"{engine}_{name}.py"
+    path.write_text(source)
+    monkeypatch.chdir(tmp_path)
+    return runpy.run_path(str(path), run_name="script")["main"](argv)
+
+
+def test_import_swap_changes_only_import_lines():
+    source = "import torch\nimport torch.nn as nn\nfrom torch.utils.data import DataLoader\nx = torch.zeros(2)\n"
+    assert minidl_imports(source) == ("import minidl as torch\nimport minidl.nn as nn\n"
+                                      "from minidl.utils.data import DataLoader\nx = torch.zeros(2)\n")
+
+
+def both(name, argv, tmp_path, monkeypatch):
+    pytest.importorskip("torch")
+    init = str(tmp_path / "init.pt")
+    theirs = run(name, "torch", argv + ["--save-init", init], tmp_path, monkeypatch)
+    ours = run(name, "minidl", argv + ["--init", init], tmp_path, monkeypatch)
+    return ours, theirs
+
+
+def test_mnist_example_with_adadelta_and_steplr(tmp_path, monkeypatch):
+    (ours, our_test), (theirs, their_test) = both("mnist_adadelta", ["--dropout", "0", "--save-model"], tmp_path,
+                                                  monkeypatch)
+    assert len(ours) == len(theirs) == 16
+    np.testing.assert_allclose(ours, theirs, rtol=1e-4)
+    np.testing.assert_allclose(our_test, their_test, rtol=1e-4)
+    assert their_test[-1] < np.log(10) / 2  # it learned something (both do)
+    assert (tmp_path / "mnist_cnn.pt").exists()
+
+
+def test_mnist_example_runs_with_its_dropout(tmp_path, monkeypatch):
+    losses, test_losses = run("mnist_adadelta", "minidl", [], tmp_path, monkeypatch)
+    assert np.isfinite(losses).all() and test_losses[-1] < np.log(10)
+
+
+def test_cifar_notebook_with_a_validation_split(tmp_path, monkeypatch):
+    ours, theirs = both("cifar_notebook", ["--dropout", "0"], tmp_path, monkeypatch)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-4)
+    assert theirs[-1][1] < theirs[0][1]  # the validation loss fell (in both)
+
+
+def test_cifar_notebook_with_subset_random_samplers_and_dropout(tmp_path, monkeypatch):
+    """Random orders and dropout masks differ between engines, so the runs cannot agree step for step:
+    both must learn the task and end with validation losses within half the first epoch's of each other."""
+    ours, theirs = both("cifar_notebook", ["--shuffle"], tmp_path, monkeypatch)
+    assert abs(ours[-1][1] - theirs[-1][1]) < 0.5 * theirs[0][1]
+    assert ours[-1][2] > 0.5 and theirs[-1][2] > 0.5  # both learn the task
+
+
+def test_course_assignment_with_hand_written_sgd(tmp_path, monkeypatch):
+    ours, theirs = both("course_sgd", [], tmp_path, monkeypatch)
+    for way in ("manual", "no_grad", "data", "logistic"):
+        np.testing.assert_allclose(ours[way], theirs[way], rtol=1e-4, err_msg=way)
+        assert ours[way][-1] < 0.7 * ours[way][0], way
+    np.testing.assert_allclose(ours["manual"], ours["no_grad"], rtol=1e-4)  # autograd = the hand-written backprop
+    np.testing.assert_allclose(ours["w"], theirs["w"], rtol=1e-4)
+    assert ours["accuracy"] == theirs["accuracy"] > 0.9
+
+
+def test_textbook_lenet_with_apply_init_and_argmax_axis(tmp_path, monkeypatch):
+    (our_shapes, ours), (their_shapes, theirs) = both("textbook_lenet", [], tmp_path, monkeypatch)
+    assert our_shapes == their_shapes and our_shapes[-1] == (1, 10)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-4)
