@@ -36,7 +36,7 @@ import numpy as np
 from .. import amp, backend
 from ..autograd import Function
 from ._utils import to_tensor
-from .dispatch import twinned
+from .dispatch import for_spatial_dims, twinned
 from .geometry import ConvGeometry, conv_padding, pair, positive_ntuple, positive_pair
 from .im2col import batch_chunks, col2im, im2col
 
@@ -282,9 +282,9 @@ def conv2d_grad_weight(x, dy, w_shape, geometry, scratch):
 # ------------------------------------------------------------------ helpers
 
 def _array_op(twinned_op, geometry):
-    """The array product to run: through the dispatch seam for 2-D, where a fast twin may run; the
-    reference itself for other dims (the twins are 2-D layout tricks; 3-D has none)."""
-    return twinned_op if len(geometry.kernel) == 2 else twinned_op.reference
+    """The array product to run: through the dispatch seam in 2-D (a fast twin may run), the
+    reference itself in 3-D (dispatch.for_spatial_dims)."""
+    return for_spatial_dims(twinned_op, len(geometry.kernel))
 
 
 def _per_channel(b, ndim):
