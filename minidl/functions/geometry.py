@@ -1,8 +1,8 @@
 """Window geometry shared by convolution, pooling and their fast twins.
 
-Written for any number d of spatial dims (d = 2: an image (H, W); d = 3: a volume (D, H, W)); the
-2-D words below carry over axis by axis.  A kh×kw kernel slides over a padded image with a stride, its taps spaced by the dilation.  Along
-one axis of size H, with padding p_before + p_after, dilation d and stride s, the windows that fit
+Written for any number of spatial axes (2: an image (H, W); 3: a volume (D, H, W)); the 2-D words
+below carry over axis by axis.  A kh×kw kernel slides over a padded image with a stride, its taps
+spaced by the dilation.  Along one axis of size H, with padding p_before + p_after, dilation d and stride s, the windows that fit
 number
 
     OH = floor((H + p_before + p_after − d·(kh − 1) − 1) / s) + 1

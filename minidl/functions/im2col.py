@@ -37,13 +37,16 @@ def im2col(x, kernel, stride, pads, dilation, out_hw=None):
     """
     xp = backend.get_array_module(x)
     n, c, spatial = x.shape[0], x.shape[1], x.shape[2:]
-    out_hw = out_hw or tuple(out_size(size, k, s, *pad, d) for size, k, s, pad, d in zip(spatial, kernel, stride, pads, dilation))
+    out_hw = out_hw or tuple(out_size(size, k, s, *pad, d)
+                             for size, k, s, pad, d in zip(spatial, kernel, stride, pads, dilation))
     # Zero-pad into col's own axis order (C, N, H_p, W_p), so that each offset's slice drops
     # straight into col[:, i, j].
-    padded = xp.zeros((c, n) + tuple(size + before + after for size, (before, after) in zip(spatial, pads)), dtype=x.dtype)
+    padded_size = tuple(size + before + after for size, (before, after) in zip(spatial, pads))
+    padded = xp.zeros((c, n) + padded_size, dtype=x.dtype)
     padded[(slice(None), slice(None)) + _inside(spatial, pads)] = x.swapaxes(0, 1)
     col = xp.empty((c,) + tuple(kernel) + (n,) + tuple(out_hw), dtype=x.dtype)
-    for offset, slices in window_slices(kernel, stride, dilation, out_hw):  # offset = (i, j), slices = (rows, cols)
+    # In 2-D, offset = (i, j) and slices = (rows, cols), and the copy reads col[:, i, j] = padded[:, :, rows, cols].
+    for offset, slices in window_slices(kernel, stride, dilation, out_hw):
         col[(slice(None),) + offset] = padded[(slice(None), slice(None)) + slices]
     return col
 
