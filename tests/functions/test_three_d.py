@@ -146,3 +146,14 @@ def test_pool3d_errors():
         F.avg_pool3d(minidl.zeros(1, 2, 4, 4, 4), (2, 2))
     with pytest.raises(ValueError, match="max_pool3d: padding .* must be between 0 and half the kernel size"):
         F.max_pool3d(minidl.zeros(1, 2, 4, 4, 4), 2, padding=2)
+
+
+def test_empty_batch():
+    """N = 0 gives empty outputs of the right shape and zero weight gradients, as in PyTorch."""
+    torch = pytest.importorskip("torch")
+    x, w, b = random_inputs([(0, 2, 3, 4, 5), (4, 1, 2, 2, 2), (4,)])
+    assert compare_with_torch(lambda x, w, b: F.conv3d(x, w, b, stride=2, padding=1, groups=2),
+                              lambda x, w, b: torch.nn.functional.conv3d(x, w, b, stride=2, padding=1, groups=2),
+                              [x, w, b])
+    assert F.max_pool3d(x, 2, return_indices=True)[1].shape == (0, 2, 1, 2, 2)
+    assert F.avg_pool3d(x, 2, padding=1).shape == (0, 2, 2, 3, 3)
