@@ -77,7 +77,7 @@ def test_several_parameters_and_one_without_gradient():
             loss.backward()
             return loss
 
-        losses = [float(optimizer.step(closure)) for _ in range(3)]
+        losses = [float(optimizer.step(closure).detach()) for _ in range(3)]
         results.append((losses, w.detach().numpy(), b.detach().numpy(), unused.detach().numpy()))
     for ours, theirs in zip(*results):
         np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-10)
