@@ -27,8 +27,9 @@ TASKS = {
         (
             Stub("functions/im2col.py", "im2col",
                  "which input pixels does kernel offset (i, j) see, for all output positions at once? That set is one "
-                 "strided slice of the padded input (offset_slices, imported from geometry.py, gives the slices). Pad, then copy one slice "
-                 "per offset into col[:, i, j] — a loop over the kh·kw offsets, not over pixels."),
+                 "strided slice of the padded input (window_slices, imported from geometry.py, gives each offset (i, j) with "
+                 "its slices (rows, cols)). Pad, then copy one slice per offset into col[:, i, j] — a loop over the kh·kw "
+                 "offsets, not over pixels. (Written with tuples — col[(slice(None),) + offset] — it also serves conv3d.)"),
             Stub("functions/im2col.py", "col2im",
                  "im2col copied each pixel into every window that contains it. Going back, what should a pixel receive "
                  "when several windows overlap it? Loop over the same offsets as im2col, into a zero padded image, "

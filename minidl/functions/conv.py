@@ -1,4 +1,5 @@
 """2-D convolution by im2col: ``conv2d`` and ``conv_transpose2d`` (``unfold``/``fold``: fold.py).
+(``conv3d`` is the same text with one more spatial axis: see three_d.py.)
 
 Shapes (PyTorch's):  x: (N, C, H, W),  w: (F, C/G, kh, kw),  b: (F,)  →  y: (N, F, OH, OW).
 F filters; the C input channels may be split into G groups, each convolved with its own F/G
@@ -35,8 +36,8 @@ import numpy as np
 from .. import amp, backend
 from ..autograd import Function
 from ._utils import to_tensor
-from .dispatch import twinned
-from .geometry import ConvGeometry, conv_padding, pair, positive_pair
+from .dispatch import for_spatial_dims, twinned
+from .geometry import ConvGeometry, conv_padding, pair, positive_ntuple, positive_pair
 from .im2col import batch_chunks, col2im, im2col
 
 
@@ -51,28 +52,35 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     ``padding`` may be an int, a pair, 'valid' (0) or 'same' (output size = input size, stride 1).
     Raises RuntimeError for mismatched shapes, TypeError for mixed dtypes.
     """
-    x, unbatched = _unbatched(input, "conv2d")
+    return convolution(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
+
+
+def convolution(input, weight, bias, stride, padding, dilation, groups, dims, op_name):
+    """conv2d (dims = 2) and conv3d (dims = 3): check the arguments, then Conv2dFunction, which is
+    written for any number of spatial dims."""
+    x, unbatched = _unbatched(input, op_name, dims)
     x, w, bias = amp.low_precision_inputs(x, to_tensor(weight), bias if bias is None else to_tensor(bias))
-    _check_4d(w, "weight", "conv2d")
-    _check_same_dtype("conv2d", input=x, weight=w, bias=bias)
-    f, c_per_group, kh, kw = w.shape
+    _check_ndim(w, dims, "weight", op_name)
+    _check_same_dtype(op_name, input=x, weight=w, bias=bias)
+    f, c_per_group, kernel = w.shape[0], w.shape[1], tuple(w.shape[2:])
     if not isinstance(groups, (int, np.integer)) or groups <= 0:
-        raise ValueError(f"conv2d: groups must be a positive int, got {groups!r}")
+        raise ValueError(f"{op_name}: groups must be a positive int, got {groups!r}")
     if x.shape[1] != c_per_group * groups:
         raise RuntimeError(
-            f"conv2d: expected input with {c_per_group * groups} channels (weight shape {w.shape}, groups={groups}), "
+            f"{op_name}: expected input with {c_per_group * groups} channels (weight shape {w.shape}, groups={groups}), "
             f"got {x.shape[1]} channels (input shape {x.shape})")
     if f % groups:
-        raise RuntimeError(f"conv2d: out_channels ({f}) must be divisible by groups ({groups})")
-    stride, dilation = positive_pair(stride, "stride", "conv2d"), positive_pair(dilation, "dilation", "conv2d")
-    pads = conv_padding(padding, (kh, kw), stride, dilation, "conv2d")
-    geometry = ConvGeometry((kh, kw), stride, pads, dilation, int(groups))
-    oh, ow = geometry.output_hw(*x.shape[2:])
-    if oh <= 0 or ow <= 0:
-        raise RuntimeError(f"conv2d: input of spatial size {x.shape[2:]} is too small for kernel {(kh, kw)} with "
-                           f"dilation {dilation} and padding {pads} (output would be {oh}×{ow})")
+        raise RuntimeError(f"{op_name}: out_channels ({f}) must be divisible by groups ({groups})")
+    stride = positive_ntuple(stride, dims, "stride", op_name)
+    dilation = positive_ntuple(dilation, dims, "dilation", op_name)
+    pads = conv_padding(padding, kernel, stride, dilation, op_name)
+    geometry = ConvGeometry(kernel, stride, pads, dilation, int(groups))
+    out = geometry.output_size(x.shape[2:])
+    if min(out) <= 0:
+        raise RuntimeError(f"{op_name}: input of spatial size {x.shape[2:]} is too small for kernel {kernel} with "
+                           f"dilation {dilation} and padding {pads} (output would be {'×'.join(map(str, out))})")
     if bias is not None and bias.shape != (f,):
-        raise RuntimeError(f"conv2d: expected bias of shape ({f},), got {bias.shape}")
+        raise RuntimeError(f"{op_name}: expected bias of shape ({f},), got {bias.shape}")
     y = Conv2dFunction(geometry)(*((x, w) if bias is None else (x, w, bias)))
     return y.squeeze(0) if unbatched else y
 
@@ -118,7 +126,8 @@ def conv_output_size(size, kernel, stride=1, padding=0, dilation=1):
 class Conv2dFunction(Function):
     """y = conv2d(x, w) + b, and its backward through the two other products.
 
-    Shapes: x: (N, C, H, W), w: (F, C/G, kh, kw), b: (F,) → y: (N, F, OH, OW).
+    Shapes: x: (N, C, H, W), w: (F, C/G, kh, kw), b: (F,) → y: (N, F, OH, OW)
+    (conv3d: x (N, C, D, H, W), w (F, C/G, kd, kh, kw) → y (N, F, OD, OH, OW), the same code).
         dx = col2im(Wᵀ @ dy), which is conv_transpose2d(dy, w)   (ConvTranspose2dFunction)
         dW = dy @ colᵀ                                            (Conv2dGradWeight)
         db = Σ_{n, oh, ow} dy
@@ -131,9 +140,9 @@ class Conv2dFunction(Function):
         self.scratch = {}  # speed only: where a fast twin may keep buffers from forward for backward
 
     def forward(self, x, w, b=None):
-        y = conv2d_forward(x, w, self.geometry, self.scratch)
+        y = _array_op(conv2d_forward, self.geometry)(x, w, self.geometry, self.scratch)
         if b is not None:
-            y += b.reshape(1, -1, 1, 1)
+            y += _per_channel(b, y.ndim)
         return y
 
     def backward(self, dy):
@@ -144,7 +153,7 @@ class Conv2dFunction(Function):
         if self.needs_input_grad[1]:
             dw = Conv2dGradWeight(self.geometry, w.shape, self.scratch)(x, dy)
         if len(self.inputs) == 3 and self.needs_input_grad[2]:
-            db = dy.sum((0, 2, 3))
+            db = dy.sum(_batch_and_spatial_axes(dy))
         return dx, dw, db
 
 
@@ -166,10 +175,10 @@ class ConvTranspose2dFunction(Function):
 
     def forward(self, x, w, b=None):
         out_shape = (x.shape[0], w.shape[1] * self.geometry.groups) + self.out_hw
-        y = conv2d_grad_input(x, w, out_shape, self.geometry, self.scratch)
+        y = _array_op(conv2d_grad_input, self.geometry)(x, w, out_shape, self.geometry, self.scratch)
         self.scratch = None  # used once; keep no buffer alive in the graph
         if b is not None:
-            y += b.reshape(1, -1, 1, 1)
+            y += _per_channel(b, y.ndim)
         return y
 
     def backward(self, dy):
@@ -180,7 +189,7 @@ class ConvTranspose2dFunction(Function):
         if self.needs_input_grad[1]:
             dw = Conv2dGradWeight(self.geometry, w.shape)(dy, x)
         if len(self.inputs) == 3 and self.needs_input_grad[2]:
-            db = dy.sum((0, 2, 3))
+            db = dy.sum(_batch_and_spatial_axes(dy))
         return dx, dw, db
 
 
@@ -198,7 +207,7 @@ class Conv2dGradWeight(Function):
         self.geometry, self.w_shape, self.scratch = geometry, tuple(w_shape), {} if scratch is None else scratch
 
     def forward(self, x, dy):
-        dw = conv2d_grad_weight(x, dy, self.w_shape, self.geometry, self.scratch)
+        dw = _array_op(conv2d_grad_weight, self.geometry)(x, dy, self.w_shape, self.geometry, self.scratch)
         self.scratch = None  # used once; keep no buffer alive in the graph
         return dw
 
@@ -218,21 +227,23 @@ class Conv2dGradWeight(Function):
 # C first and flattens (C/G, kh, kw) in w[f]'s order, so col as (G, C/G·kh·kw, chunk·OH·OW) lines up
 # row for row with w as (G, F/G, C/G·kh·kw): one batched matmul does every group.
 # The batch is processed in chunks (``chunk`` samples at a time) that fit im2col's memory budget.
+# Written with (H, W) in mind, the code holds the spatial sizes in tuples (``out`` = (OH, OW)), so a
+# volume (D, H, W) and a kd×kh×kw kernel (conv3d) run through it unchanged.
 
 @twinned
 def conv2d_forward(x, w, geometry, scratch):
     """y = W @ im2col(x), one product per group.  x: (N, C, H, W), w: (F, C/G, kh, kw) → y: (N, F, OH, OW)."""
     xp = backend.get_array_module(x, w)
-    (n, c, h, width), (f, _, kh, kw), g = x.shape, w.shape, geometry.groups
-    oh, ow = geometry.output_hw(h, width)
+    (n, c), f, g = x.shape[:2], w.shape[0], geometry.groups
+    out = geometry.output_size(x.shape[2:])  # (OH, OW)
     w_matrix = w.reshape(g, f // g, -1)  # (G, F/G, C/G·kh·kw)
-    y = xp.empty((n, f, oh, ow), dtype=x.dtype)
-    for batch in batch_chunks(n, c * kh * kw * oh * ow * x.itemsize):
+    y = xp.empty((n, f) + out, dtype=x.dtype)
+    for batch in batch_chunks(n, c * math.prod(geometry.kernel) * math.prod(out) * x.itemsize):
         chunk = batch.stop - batch.start
-        col = im2col(x[batch], geometry.kernel, geometry.stride, geometry.pads, geometry.dilation, (oh, ow))
-        col = col.reshape(g, -1, chunk * oh * ow)  # (C, kh, kw, chunk, OH, OW) → (G, C/G·kh·kw, chunk·OH·OW)
+        col = im2col(x[batch], geometry.kernel, geometry.stride, geometry.pads, geometry.dilation, out)
+        col = col.reshape(g, -1, chunk * math.prod(out))  # (C, kh, kw, chunk, OH, OW) → (G, C/G·kh·kw, chunk·OH·OW)
         product = w_matrix @ col  # (G, F/G, chunk·OH·OW)
-        y[batch] = product.reshape(f, chunk, oh, ow).transpose(1, 0, 2, 3)  # → (F, chunk, OH, OW) → (chunk, F, OH, OW)
+        y[batch] = product.reshape((f, chunk) + out).swapaxes(0, 1)  # → (F, chunk, OH, OW) → (chunk, F, OH, OW)
     return y
 
 
@@ -240,14 +251,14 @@ def conv2d_forward(x, w, geometry, scratch):
 def conv2d_grad_input(dy, w, x_shape, geometry, scratch):
     """dx = col2im(Wᵀ @ dy).  dy: (N, F, OH, OW), w: (F, C/G, kh, kw) → dx: x_shape = (N, C, H, W)."""
     xp = backend.get_array_module(dy, w)
-    (n, f, oh, ow), (_, _, kh, kw), c, g = dy.shape, w.shape, x_shape[1], geometry.groups
+    (n, f), out, c, g = dy.shape[:2], dy.shape[2:], x_shape[1], geometry.groups
     w_transposed = w.reshape(g, f // g, -1).transpose(0, 2, 1)  # (G, C/G·kh·kw, F/G)
     dx = xp.empty((n,) + tuple(x_shape[1:]), dtype=dy.dtype)
-    for batch in batch_chunks(n, c * kh * kw * oh * ow * dy.itemsize):
+    for batch in batch_chunks(n, c * math.prod(geometry.kernel) * math.prod(out) * dy.itemsize):
         chunk = batch.stop - batch.start
-        dy_matrix = dy[batch].transpose(1, 0, 2, 3).reshape(g, f // g, chunk * oh * ow)  # (G, F/G, chunk·OH·OW)
+        dy_matrix = dy[batch].swapaxes(0, 1).reshape(g, f // g, chunk * math.prod(out))  # (G, F/G, chunk·OH·OW)
         dcol = w_transposed @ dy_matrix  # (G, C/G·kh·kw, chunk·OH·OW): the gradient of col
-        dcol = dcol.reshape(c, kh, kw, chunk, oh, ow)  # im2col's layout
+        dcol = dcol.reshape((c,) + tuple(geometry.kernel) + (chunk,) + out)  # im2col's layout (C, kh, kw, chunk, OH, OW)
         dx[batch] = col2im(dcol, (chunk,) + tuple(x_shape[1:]), geometry.stride, geometry.pads, geometry.dilation)
     return dx
 
@@ -257,28 +268,50 @@ def conv2d_grad_weight(x, dy, w_shape, geometry, scratch):
     """dW = dy @ im2col(x)ᵀ, summed over every sample and output position.
     x: (N, C, H, W), dy: (N, F, OH, OW) → dW: w_shape = (F, C/G, kh, kw)."""
     xp = backend.get_array_module(x, dy)
-    (n, f, oh, ow), (_, _, kh, kw), c, g = dy.shape, w_shape, x.shape[1], geometry.groups
-    dw = xp.zeros((g, f // g, c // g * kh * kw), dtype=dy.dtype)  # (G, F/G, C/G·kh·kw)
-    for batch in batch_chunks(n, c * kh * kw * oh * ow * x.itemsize):
+    (n, f), out, c, g = dy.shape[:2], dy.shape[2:], x.shape[1], geometry.groups
+    dw = xp.zeros((g, f // g, c // g * math.prod(geometry.kernel)), dtype=dy.dtype)  # (G, F/G, C/G·kh·kw)
+    for batch in batch_chunks(n, c * math.prod(geometry.kernel) * math.prod(out) * x.itemsize):
         chunk = batch.stop - batch.start
-        col = im2col(x[batch], geometry.kernel, geometry.stride, geometry.pads, geometry.dilation, (oh, ow))
-        col_t = col.reshape(g, -1, chunk * oh * ow).transpose(0, 2, 1)  # (G, chunk·OH·OW, C/G·kh·kw)
-        dy_matrix = dy[batch].transpose(1, 0, 2, 3).reshape(g, f // g, chunk * oh * ow)  # (G, F/G, chunk·OH·OW)
+        col = im2col(x[batch], geometry.kernel, geometry.stride, geometry.pads, geometry.dilation, out)
+        col_t = col.reshape(g, -1, chunk * math.prod(out)).transpose(0, 2, 1)  # (G, chunk·OH·OW, C/G·kh·kw)
+        dy_matrix = dy[batch].swapaxes(0, 1).reshape(g, f // g, chunk * math.prod(out))  # (G, F/G, chunk·OH·OW)
         dw += dy_matrix @ col_t  # (G, F/G, C/G·kh·kw), the sum over this chunk's positions
     return dw.reshape(w_shape)
 
 
 # ------------------------------------------------------------------ helpers
 
+def _array_op(twinned_op, geometry):
+    """The array product to run: through the dispatch seam in 2-D (a fast twin may run), the
+    reference itself in 3-D (dispatch.for_spatial_dims)."""
+    return for_spatial_dims(twinned_op, len(geometry.kernel))
+
+
+def _per_channel(b, ndim):
+    """A (C,) bias as (1, C, 1, 1) (or (1, C, 1, 1, 1)), to broadcast over an (N, C, ...) array."""
+    return b.reshape((1, -1) + (1,) * (ndim - 2))
+
+
+def _batch_and_spatial_axes(y):
+    """(0, 2, 3) for (N, C, H, W): every axis but the channels."""
+    return (0,) + tuple(range(2, y.ndim))
+
+
 def _crop(y, hw):
     """With output_padding, a transposed conv's output has rows no window of the adjoint
     convolution reaches, so the adjoint yields a few more positions than existed: keep the real ones."""
-    return y if tuple(y.shape[2:]) == tuple(hw) else y[:, :, :hw[0], :hw[1]]
+    return y if tuple(y.shape[2:]) == tuple(hw) else y[(slice(None), slice(None)) + tuple(slice(0, size) for size in hw)]
 
 
 def _check_4d(x, name, op_name):
-    if x.ndim != 4:
-        raise RuntimeError(f"{op_name}: expected a 4-D {name} (N, C, H, W), got shape {x.shape}")
+    _check_ndim(x, 2, name, op_name)
+
+
+def _check_ndim(x, dims, name, op_name):
+    """x must have 2 + ``dims`` axes: (N, C, H, W) for dims = 2, (N, C, D, H, W) for dims = 3."""
+    if x.ndim != dims + 2:
+        layout = "(N, C, H, W)" if dims == 2 else "(N, C, D, H, W)"
+        raise RuntimeError(f"{op_name}: expected a {dims + 2}-D {name} {layout}, got shape {x.shape}")
 
 
 def _check_same_dtype(op_name, **tensors):
@@ -288,10 +321,10 @@ def _check_same_dtype(op_name, **tensors):
             raise TypeError(f"{op_name}: {first_name} is {first.dtype} but {name} is {tensor.dtype}; convert one of them")
 
 
-def _unbatched(x, op_name):
-    """Accept (C, H, W) like PyTorch by adding a batch dim (removed again on return)."""
+def _unbatched(x, op_name, dims=2):
+    """Accept (C, H, W) (or (C, D, H, W)) like PyTorch by adding a batch dim (removed again on return)."""
     x = to_tensor(x)
-    if x.ndim == 3:
+    if x.ndim == dims + 1:
         return x.unsqueeze(0), True
-    _check_4d(x, "input", op_name)
+    _check_ndim(x, dims, "input", op_name)
     return x, False

@@ -80,6 +80,12 @@ def twinned(reference):
     return call
 
 
+def for_spatial_dims(dispatcher, dims):
+    """``dispatcher`` itself for 2-D calls (a twin may run), its reference for any other number of
+    spatial dims: the twins are 2-D layout tricks, and 3-D runs the text of ``functions/``."""
+    return dispatcher if dims == 2 else dispatcher.reference
+
+
 def twin_of(dispatcher, array_module="numpy"):
     """Decorator that registers a fast twin for ``dispatcher`` (a ``@twinned`` function) on arrays
     of ``array_module``."""

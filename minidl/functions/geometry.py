@@ -1,57 +1,74 @@
 """Window geometry shared by convolution, pooling and their fast twins.
 
-A kh×kw kernel slides over a padded image with a stride, its taps spaced by the dilation.  Along
-one axis of size H, with padding p_before + p_after, dilation d and stride s, the windows that fit
+Written for any number of spatial axes (2: an image (H, W); 3: a volume (D, H, W)); the 2-D words
+below carry over axis by axis.  A kh×kw kernel slides over a padded image with a stride, its taps
+spaced by the dilation.  Along one axis of size H, with padding p_before + p_after, dilation d and stride s, the windows that fit
 number
 
     OH = floor((H + p_before + p_after − d·(kh − 1) − 1) / s) + 1
 
 and the kernel's element ("tap") at offset i, for output row oh, reads padded row  oh·s + i·d.  So for one offset
 (i, j), the pixels it reads for *every* output position form one strided slice of the padded
-image: rows  i·d, i·d + s, …, i·d + s·(OH − 1)  (``offset_slices``).  im2col, col2im and pooling
-are loops over those kh·kw slices.
+image: rows  i·d, i·d + s, …, i·d + s·(OH − 1)  (``offset_slices``; ``window_slices`` for d axes).
+im2col, col2im and pooling are loops over those kh·kw (kd·kh·kw, …) slices.
 """
+import itertools
+
 import numpy as np
 
 from .. import backend
 
 
-def pair(value, name, op_name):
-    """An int or a pair of ints → a pair of ints.  Raises TypeError naming ``name`` otherwise."""
+_WORDS = {2: "pair", 3: "triple"}  # what n numbers are called in the error messages
+
+
+def ntuple(value, n, name, op_name):
+    """An int or n ints → a tuple of n ints.  Raises TypeError naming ``name`` otherwise."""
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return (int(value), int(value))
-    if isinstance(value, (tuple, list)) and len(value) == 2 and all(isinstance(v, (int, np.integer)) for v in value):
-        return (int(value[0]), int(value[1]))
-    raise TypeError(f"{op_name}: {name} must be an int or a pair of ints, got {value!r}")
+        return (int(value),) * n
+    if isinstance(value, (tuple, list)) and len(value) == n and all(isinstance(v, (int, np.integer)) for v in value):
+        return tuple(int(v) for v in value)
+    raise TypeError(f"{op_name}: {name} must be an int or a {_WORDS.get(n, f'{n}-tuple')} of ints, got {value!r}")
 
 
-def positive_pair(value, name, op_name):
-    """Like ``pair``, and both numbers > 0 (ValueError otherwise)."""
-    result = pair(value, name, op_name)
+def positive_ntuple(value, n, name, op_name):
+    """Like ``ntuple``, and every number > 0 (ValueError otherwise)."""
+    result = ntuple(value, n, name, op_name)
     if min(result) <= 0:
         raise ValueError(f"{op_name}: {name} must be positive, got {value!r}")
     return result
 
 
+def pair(value, name, op_name):
+    """An int or a pair of ints → a pair of ints.  Raises TypeError naming ``name`` otherwise."""
+    return ntuple(value, 2, name, op_name)
+
+
+def positive_pair(value, name, op_name):
+    """Like ``pair``, and both numbers > 0 (ValueError otherwise)."""
+    return positive_ntuple(value, 2, name, op_name)
+
+
 def conv_padding(padding, kernel, stride, dilation, op_name):
-    """int, pair, 'valid' or 'same' → ((top, bottom), (left, right)).
+    """int, pair (triple in 3-D), 'valid' or 'same' → ((top, bottom), (left, right)) (one pair per axis).
 
     'same' keeps the output size equal to the input size (stride 1 only); when the total padding
     d·(k − 1) is odd, the extra row or column goes at the end, as in PyTorch.
     """
+    dims = len(kernel)
     if isinstance(padding, str):
         if padding == "valid":
-            return ((0, 0), (0, 0))
+            return ((0, 0),) * dims
         if padding == "same":
-            if stride != (1, 1):
+            if any(s != 1 for s in stride):
                 raise ValueError(f"{op_name}: padding='same' needs stride 1, got stride={stride}")
             totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
             return tuple((total // 2, total - total // 2) for total in totals)
-        raise ValueError(f"{op_name}: padding must be an int, a pair, 'same' or 'valid', got {padding!r}")
-    ph, pw = pair(padding, "padding", op_name)
-    if ph < 0 or pw < 0:
+        raise ValueError(f"{op_name}: padding must be an int, a {_WORDS.get(dims, f'{dims}-tuple')}, 'same' or 'valid', got {padding!r}")
+    widths = ntuple(padding, dims, "padding", op_name)
+    if min(widths) < 0:
         raise ValueError(f"{op_name}: padding must be non-negative, got {padding!r}")
-    return ((ph, ph), (pw, pw))
+    return tuple((p, p) for p in widths)
 
 
 def out_size(size, kernel, stride, pad_before, pad_after, dilation, ceil_mode=False):
@@ -80,6 +97,15 @@ def offset_slices(kernel, stride, dilation, out_hw):
             yield i, j, slice(i * dh, i * dh + sh * (oh - 1) + 1, sh), slice(j * dw, j * dw + sw * (ow - 1) + 1, sw)
 
 
+def window_slices(kernel, stride, dilation, out_size):
+    """``offset_slices`` in any number of dims: for every kernel offset (row-major, the last axis
+    fastest), (offset, slices) — the offset as a tuple (i, j, …) and one strided slice per axis,
+    which together read that tap for every output position."""
+    for offset in itertools.product(*(range(k) for k in kernel)):
+        yield offset, tuple(slice(i * d, i * d + s * (o - 1) + 1, s)
+                            for i, s, d, o in zip(offset, stride, dilation, out_size))
+
+
 def padded_hw(hw, kernel, out_hw, stride, pads, dilation):
     """(H_p, W_p): the padded image, large enough for every window.  For a convolution that is
     just H + before + after; pooling with ``ceil_mode`` can place a last window that reaches past
@@ -92,15 +118,16 @@ def pad_spatial(x, pads, value=0.0, extra=(0, 0)):
     """x (N, C, H, W) → (N, C, H + top + bottom, W + left + right) filled with ``value`` around x.
 
     ``pads = ((top, bottom), (left, right))``; ``extra`` adds rows/columns at the bottom/right.
+    (Any number of spatial dims: one (before, after) pair and one extra per axis.)
     """
-    (top, bottom), (left, right) = pads
-    bottom, right = bottom + extra[0], right + extra[1]
-    if not (top or bottom or left or right):
+    if not any(before or after for before, after in pads) and not any(extra):
         return x
     xp = backend.get_array_module(x)
-    n, c, h, w = x.shape
-    out = xp.full((n, c, h + top + bottom, w + left + right), value, dtype=x.dtype)
-    out[:, :, top:top + h, left:left + w] = x
+    spatial = x.shape[2:]
+    out = xp.full(x.shape[:2] + tuple(size + before + after + more
+                                      for size, (before, after), more in zip(spatial, pads, extra)),
+                  value, dtype=x.dtype)
+    out[(slice(None), slice(None)) + tuple(slice(before, before + size) for size, (before, _) in zip(spatial, pads))] = x
     return out
 
 
@@ -116,6 +143,11 @@ class ConvGeometry:
         """(OH, OW) for an H×W input."""
         (kh, kw), (sh, sw), (dh, dw) = self.kernel, self.stride, self.dilation
         return out_size(h, kh, sh, *self.pads[0], dh), out_size(w, kw, sw, *self.pads[1], dw)
+
+    def output_size(self, spatial):
+        """The output's spatial sizes, (OH, OW) or (OD, OH, OW), for an input of spatial sizes ``spatial``."""
+        return tuple(out_size(size, k, s, before, after, d) for size, k, s, (before, after), d
+                     in zip(spatial, self.kernel, self.stride, self.pads, self.dilation))
 
     def offsets(self, out_hw):
         """``offset_slices`` for this geometry."""

@@ -14,24 +14,35 @@ Average pooling spreads dy/divisor evenly over each window instead.
 
 The array functions marked ``@twinned`` may be replaced by a fast twin (fast/pooling.py); naive.py
 has the loops they are tested against.
+
+Nothing here is particular to two axes: the geometry keeps tuples of spatial sizes and the offsets
+come with one slice per axis, so ``max_pool3d``/``avg_pool3d`` (three_d.py) run this same code on
+(N, C, D, H, W) volumes (``hw`` and ``out_hw`` then hold three sizes).
 """
+import math
+
 import numpy as np
 
 from .. import autograd, backend
 from ..autograd import Function
 from ..tensor import Tensor
 from ._utils import to_tensor
-from .dispatch import twinned
-from .geometry import offset_slices, out_size, pad_spatial, pair, positive_pair
+from .dispatch import for_spatial_dims, twinned
+from .geometry import ntuple, out_size, pad_spatial, positive_ntuple, window_slices
+
+_N_C = (slice(None), slice(None))  # every sample and channel: padded[_N_C + (rows, cols)] is padded[:, :, rows, cols]
 
 
 class PoolGeometry:
-    """Kernel, stride, symmetric padding, dilation and the output size of one pooling call."""
+    """Kernel, stride, symmetric padding, dilation and the output size of one pooling call.
+
+    ``hw``: the input's spatial sizes (H, W) — or (D, H, W) for 3-D pooling; every per-axis tuple
+    has one entry per spatial axis.
+    """
 
     def __init__(self, kernel, stride, padding, dilation, ceil_mode, hw):
         self.kernel, self.stride, self.padding, self.dilation = kernel, stride, padding, dilation
-        h, w = hw
-        self.hw = (h, w)
+        self.hw = tuple(hw)
         self.out_hw = tuple(
             out_size(size, k, s, p, p, d, ceil_mode)
             for size, k, s, p, d in zip(hw, kernel, stride, padding, dilation)
@@ -44,29 +55,35 @@ class PoolGeometry:
         self.overlapping = any(s < d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
 
     def pads(self):
-        ph, pw = self.padding
-        return ((ph, ph), (pw, pw))
+        return tuple((p, p) for p in self.padding)  # ((top, bottom), (left, right))
 
     def offsets(self):
-        """(position in window, row slice, column slice) for every kernel offset, row-major."""
-        kw = self.kernel[1]
-        for i, j, rows, cols in offset_slices(self.kernel, self.stride, self.dilation, self.out_hw):
-            yield i * kw + j, rows, cols
+        """(position in window, row slice, column slice) for every kernel offset, row-major
+        (position = i·kw + j); in 3-D (position, depth slice, row slice, column slice)."""
+        for position, (_, slices) in enumerate(window_slices(self.kernel, self.stride, self.dilation, self.out_hw)):
+            yield (position,) + slices
 
     def padded(self, x, value):
         return pad_spatial(x, self.pads(), value, self.extra)
 
-    def inside(self, rows, cols, xp):
-        """(OH, OW) bools: which output positions this offset's slices read from the real image
-        (not from the padding)."""
-        (ph, pw), (h, w) = self.padding, self.hw
-        r = xp.arange(rows.start, rows.stop, rows.step)
-        c = xp.arange(cols.start, cols.stop, cols.step)
-        return ((r >= ph) & (r < ph + h))[:, None] & ((c >= pw) & (c < pw + w))[None, :]
+    def padded_shape(self, n, c):
+        """(N, C, H_p, W_p): the padded input, with ceil_mode's extra rows and columns."""
+        return (n, c) + tuple(size + 2 * p + e for size, p, e in zip(self.hw, self.padding, self.extra))
+
+    def inside(self, *slices_and_xp):
+        """inside(rows, cols, xp) → (OH, OW) bools: which output positions this offset's slices read
+        from the real image (not from the padding).  In 3-D: inside(depths, rows, cols, xp)."""
+        *slices, xp = slices_and_xp
+        mask = True
+        for axis, (taps, p, size) in enumerate(zip(slices, self.padding, self.hw)):
+            r = xp.arange(taps.start, taps.stop, taps.step)
+            along_axis = [1] * len(slices)
+            along_axis[axis] = -1  # (OH, 1), then (1, OW): the masks broadcast to (OH, OW)
+            mask = mask & ((r >= p) & (r < p + size)).reshape(along_axis)
+        return mask
 
     def unpad(self, padded):
-        (ph, pw), (h, w) = self.padding, self.hw
-        return padded[:, :, ph:ph + h, pw:pw + w]
+        return padded[_N_C + tuple(slice(p, p + size) for p, size in zip(self.padding, self.hw))]
 
 
 class MaxPool2dFunction(Function):
@@ -74,13 +91,14 @@ class MaxPool2dFunction(Function):
 
     Shapes: x: (N, C, H, W) → y: (N, C, OH, OW) and argmax: (N, C, OH, OW) int32, the winning
     offset i·kw + j inside each window.  Backward: MaxPoolScatter(dy) → dx: (N, C, H, W).
+    (3-D: x (N, C, D, H, W) → (N, C, OD, OH, OW), offsets (i·kh + j)·kw + k.)
     """
 
     def __init__(self, geometry):
         self.geometry = geometry
 
     def forward(self, x):
-        y, self.argmax = max_pool2d_forward(x, self.geometry)
+        y, self.argmax = for_spatial_dims(max_pool2d_forward, x.ndim - 2)(x, self.geometry)
         return y, self.argmax
 
     def backward(self, gy, _unused_argmax_grad=None):
@@ -100,7 +118,7 @@ class MaxPoolScatter(Function):
         self.geometry, self.argmax = geometry, argmax
 
     def forward(self, gy):
-        return max_pool2d_backward(gy, self.argmax, self.geometry)
+        return for_spatial_dims(max_pool2d_backward, gy.ndim - 2)(gy, self.argmax, self.geometry)
 
     def backward(self, ggx):
         return MaxPoolGather(self.geometry, self.argmax)(ggx)
@@ -121,8 +139,8 @@ class MaxPoolGather(Function):
         xp = backend.get_array_module(x)
         padded = self.geometry.padded(x, 0)
         out = xp.zeros(self.argmax.shape, dtype=x.dtype)
-        for position, rows, cols in self.geometry.offsets():
-            out += padded[:, :, rows, cols] * (self.argmax == position)
+        for position, *slices in self.geometry.offsets():
+            out += padded[_N_C + tuple(slices)] * (self.argmax == position)
         return out
 
     def backward(self, gy):
@@ -137,8 +155,8 @@ def max_pool2d_forward(x, geometry):
     xp = backend.get_array_module(x)
     padded = geometry.padded(x, -np.inf)
     y = argmax = found = None
-    for position, rows, cols in geometry.offsets():
-        view, inside = padded[:, :, rows, cols], geometry.inside(rows, cols, xp)
+    for position, *slices in geometry.offsets():  # slices = [rows, cols]
+        view, inside = padded[_N_C + tuple(slices)], geometry.inside(*slices, xp)
         if y is None:
             y, argmax, found = view.copy(), xp.zeros(view.shape, dtype=np.int32), inside
             continue
@@ -154,7 +172,7 @@ def max_pool2d_forward(x, geometry):
 def max_pool2d_values(x, geometry):
     """x: (N, C, H, W) → y: (N, C, OH, OW), the maxima alone (for inference, where no gradient is
     asked for)."""
-    return max_pool2d_forward(x, geometry)[0]
+    return for_spatial_dims(max_pool2d_forward, x.ndim - 2)(x, geometry)[0]
 
 
 @twinned
@@ -162,36 +180,37 @@ def max_pool2d_backward(gy, argmax, geometry):
     """gy, argmax: (N, C, OH, OW) → dx: (N, C, H, W): gy[n, c, oh, ow] added to the pixel that won
     window (oh, ow) (windows may overlap, so several outputs can send to one pixel)."""
     xp = backend.get_array_module(gy)
-    n, c = gy.shape[:2]
-    (h, w), (ph, pw), (eh, ew) = geometry.hw, geometry.padding, geometry.extra
-    dx = xp.zeros((n, c, h + 2 * ph + eh, w + 2 * pw + ew), dtype=gy.dtype)
-    for position, rows, cols in geometry.offsets():
-        dx[:, :, rows, cols] += gy * (argmax == position)
+    dx = xp.zeros(geometry.padded_shape(*gy.shape[:2]), dtype=gy.dtype)
+    for position, *slices in geometry.offsets():  # slices = [rows, cols]
+        dx[_N_C + tuple(slices)] += gy * (argmax == position)
     return geometry.unpad(dx)
 
 
-def _pool_args(x, kernel_size, stride, padding, dilation, op_name):
-    """PyTorch's pooling arguments: an int, a pair, or a 1-tuple (both sides); stride None or
-    empty means the kernel size."""
-    def one_or_two(value):
-        return (value[0], value[0]) if isinstance(value, (tuple, list)) and len(value) == 1 else value
+def _pool_args(x, kernel_size, stride, padding, dilation, op_name, dims=2):
+    """PyTorch's pooling arguments: an int, a pair (a triple in 3-D), or a 1-tuple (every axis);
+    stride None or empty means the kernel size."""
+    def one_or_all(value):
+        return tuple(value) * dims if isinstance(value, (tuple, list)) and len(value) == 1 else value
 
-    kernel = positive_pair(one_or_two(kernel_size), "kernel_size", op_name)
+    kernel = positive_ntuple(one_or_all(kernel_size), dims, "kernel_size", op_name)
     no_stride = stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0)
-    stride = kernel if no_stride else positive_pair(one_or_two(stride), "stride", op_name)
-    padding = pair(one_or_two(padding), "padding", op_name)
-    dilation = positive_pair(one_or_two(dilation), "dilation", op_name)
+    stride = kernel if no_stride else positive_ntuple(one_or_all(stride), dims, "stride", op_name)
+    padding = ntuple(one_or_all(padding), dims, "padding", op_name)
+    dilation = positive_ntuple(one_or_all(dilation), dims, "dilation", op_name)
     if any(p < 0 or p > k // 2 for p, k in zip(padding, kernel)):
         raise ValueError(f"{op_name}: padding {padding} must be between 0 and half the kernel size {kernel}")
     return kernel, stride, padding, dilation
 
 
-def _input_4d(input, op_name):
+def _input_4d(input, op_name, dims=2):
+    """(N, C, H, W) or unbatched (C, H, W) → (N, C, H, W) and whether a batch dim was added
+    (dims = 3: (N, C, D, H, W) or (C, D, H, W))."""
     x = to_tensor(input)
-    if x.ndim == 3:
+    if x.ndim == dims + 1:
         return x.unsqueeze(0), True
-    if x.ndim != 4:
-        raise RuntimeError(f"{op_name}: expected a 3-D or 4-D input (N, C, H, W), got shape {x.shape}")
+    if x.ndim != dims + 2:
+        layout = "(N, C, H, W)" if dims == 2 else "(N, C, D, H, W)"
+        raise RuntimeError(f"{op_name}: expected a {dims + 1}-D or {dims + 2}-D input {layout}, got shape {x.shape}")
     return x, False
 
 
@@ -209,12 +228,17 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     With ``return_indices=True`` also returns, like PyTorch, the flat index h·W + w of each maximum
     in the (unpadded) input plane.
     """
-    x, unbatched = _input_4d(input, "max_pool2d")
-    kernel, stride, padding, dilation = _pool_args(x, kernel_size, stride, padding, dilation, "max_pool2d")
+    return max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 2, "max_pool2d")
+
+
+def max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, dims, op_name):
+    """max_pool2d (dims = 2) and max_pool3d (dims = 3): the arguments checked, then MaxPool2dFunction."""
+    x, unbatched = _input_4d(input, op_name, dims)
+    kernel, stride, padding, dilation = _pool_args(x, kernel_size, stride, padding, dilation, op_name, dims)
     geometry = PoolGeometry(kernel, stride, padding, dilation, ceil_mode, x.shape[2:])
-    _check_output(geometry, x, "max_pool2d")
+    _check_output(geometry, x, op_name)
     if not return_indices and not (autograd.is_grad_enabled() and x.requires_grad):
-        y = Tensor._wrap(max_pool2d_values(x.array, geometry), False)  # no gradient will be asked for
+        y = Tensor._wrap(for_spatial_dims(max_pool2d_values, dims)(x.array, geometry), False)  # no gradient asked for
         return y.squeeze(0) if unbatched else y
     y, argmax = MaxPool2dFunction(geometry)(x)
     if unbatched:
@@ -225,20 +249,28 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 
 def _flat_indices(argmax, geometry):
-    """Window offset of the max → flat index into the H×W input plane."""
+    """Window offset of the max → flat index into the H×W input plane: with the offset
+    i·kw + j = argmax, the row is oh·sh − ph + i·dh and the column ow·sw − pw + j·dw, and the
+    index row·W + column.  (3-D: the D×H×W volume, (depth·H + row)·W + column.)"""
     xp = backend.get_array_module(argmax)
-    (kh, kw), (sh, sw), (dh, dw) = geometry.kernel, geometry.stride, geometry.dilation
-    (ph, pw), (h, w) = geometry.padding, geometry.hw
-    oh, ow = argmax.shape[-2:]
-    rows = xp.arange(oh).reshape(-1, 1) * sh - ph + (argmax // kw) * dh
-    cols = xp.arange(ow).reshape(1, -1) * sw - pw + (argmax % kw) * dw
-    return to_tensor((rows * w + cols).astype(np.int64))
+    dims = len(geometry.kernel)
+    flat, rest = 0, argmax
+    for axis in reversed(range(dims)):  # columns first: j = argmax % kw, then i = argmax // kw
+        k, s, p, d, o = (geometry.kernel[axis], geometry.stride[axis], geometry.padding[axis],
+                         geometry.dilation[axis], geometry.out_hw[axis])
+        tap, rest = rest % k, rest // k
+        along_axis = [1] * dims
+        along_axis[axis] = -1
+        coordinate = xp.arange(o).reshape(along_axis) * s - p + tap * d
+        flat = flat + coordinate * math.prod(geometry.hw[axis + 1:])
+    return to_tensor(flat.astype(np.int64))
 
 
 class AvgPoolSum(Function):
     """y = Σ window / divisor;  dx = dy / divisor spread over the window (AvgPoolSpread).
 
     Shapes: x: (N, C, H, W), divisor: (OH, OW) or scalar → y: (N, C, OH, OW).
+    (3-D: x (N, C, D, H, W), divisor (OD, OH, OW) → y (N, C, OD, OH, OW).)
     """
 
     reads_inputs = False
@@ -249,8 +281,8 @@ class AvgPoolSum(Function):
     def forward(self, x):
         padded = self.geometry.padded(x, 0)
         total = None
-        for _, rows, cols in self.geometry.offsets():
-            view = padded[:, :, rows, cols]
+        for _, *slices in self.geometry.offsets():
+            view = padded[_N_C + tuple(slices)]
             total = view.copy() if total is None else total + view
         return total / self.divisor
 
@@ -271,13 +303,10 @@ class AvgPoolSpread(Function):
 
     def forward(self, gy):
         xp = backend.get_array_module(gy)
-        n, c = gy.shape[:2]
         share = gy / self.divisor
-        h, w = self.geometry.hw
-        (ph, pw), (eh, ew) = self.geometry.padding, self.geometry.extra
-        gx = xp.zeros((n, c, h + 2 * ph + eh, w + 2 * pw + ew), dtype=gy.dtype)
-        for _, rows, cols in self.geometry.offsets():
-            gx[:, :, rows, cols] += share
+        gx = xp.zeros(self.geometry.padded_shape(*gy.shape[:2]), dtype=gy.dtype)
+        for _, *slices in self.geometry.offsets():
+            gx[_N_C + tuple(slices)] += share
         return self.geometry.unpad(gx)
 
     def backward(self, ggx):
@@ -296,16 +325,25 @@ def _avg_divisor(geometry, count_include_pad, xp, dtype):
         else:
             start = np.maximum(start, -p)
         counts.append(end - start)
-    return xp.asarray(np.outer(counts[0], counts[1]).astype(dtype))
+    divisor = counts[0]
+    for count in counts[1:]:  # the outer product: divisor[oh, ow] = counts_h[oh] · counts_w[ow]
+        divisor = np.multiply.outer(divisor, count)
+    return xp.asarray(divisor.astype(dtype))
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
     """Mean over kh×kw windows.  input (N, C, H, W) → (N, C, OH, OW)."""
-    x, unbatched = _input_4d(input, "avg_pool2d")
-    kernel, stride, padding, dilation = _pool_args(x, kernel_size, stride, padding, 1, "avg_pool2d")
+    return avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 2,
+                    "avg_pool2d")
+
+
+def avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, dims, op_name):
+    """avg_pool2d (dims = 2) and avg_pool3d (dims = 3): the arguments checked, then AvgPoolSum."""
+    x, unbatched = _input_4d(input, op_name, dims)
+    kernel, stride, padding, dilation = _pool_args(x, kernel_size, stride, padding, 1, op_name, dims)
     geometry = PoolGeometry(kernel, stride, padding, dilation, ceil_mode, x.shape[2:])
-    _check_output(geometry, x, "avg_pool2d")
+    _check_output(geometry, x, op_name)
     xp = backend.get_array_module(x.array)
     if divisor_override:
         divisor = xp.asarray(x.dtype.type(divisor_override))
@@ -322,7 +360,7 @@ def _adaptive_bins(size, out):
 
 def _adaptive_size(output_size, hw):
     if isinstance(output_size, (int, np.integer)):
-        output_size = (output_size, output_size)
+        output_size = (output_size,) * len(hw)
     return tuple(hw[i] if o is None else int(o) for i, o in enumerate(output_size))
 
 

@@ -5,16 +5,17 @@ from .activation import (  # noqa: F401
     RReLU, SELU, Sigmoid, SiLU, Softmax, Softmin, Softsign, Tanh,
 )
 from .containers import ModuleDict, ModuleList, Sequential  # noqa: F401
-from .conv import Conv1d, Conv2d, ConvTranspose2d  # noqa: F401
+from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose2d  # noqa: F401
 from .dropout import Dropout, Dropout2d  # noqa: F401
 from .linear import Flatten, Identity, Linear  # noqa: F401
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss  # noqa: F401
 from .module import Module  # noqa: F401
 from .parallel import DataParallel  # noqa: F401
 from .normalization import (  # noqa: F401
-    BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm2d, LayerNorm, LocalResponseNorm, RMSNorm,
+    BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm2d, LayerNorm, LocalResponseNorm, RMSNorm,
 )
 from .parameter import Parameter  # noqa: F401
 from .pooling import (  # noqa: F401
-    AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d, MaxUnpool2d,
+    AdaptiveAvgPool2d, AdaptiveAvgPool3d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, AvgPool3d, MaxPool1d, MaxPool2d,
+    MaxPool3d, MaxUnpool2d,
 )

@@ -1,8 +1,8 @@
-"""``Conv2d`` and ``ConvTranspose2d`` layers (the math is in minidl/functions/conv.py)."""
+"""``Conv1d``, ``Conv2d``, ``Conv3d`` and ``ConvTranspose2d`` layers (the math is in minidl/functions/conv.py)."""
 import math
 
 from .. import creation
-from ..functions.geometry import conv_padding, pair
+from ..functions.geometry import conv_padding, ntuple, pair
 from . import functional as F
 from . import init
 from .module import Module
@@ -11,17 +11,17 @@ from .parameter import Parameter
 
 class _ConvNd(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                 weight_shape, device, dtype, name):
+                 weight_shape, device, dtype, name, dims=2):
         super().__init__()
         if in_channels % groups or out_channels % groups:
             raise ValueError(
                 f"{name}: in_channels ({in_channels}) and out_channels ({out_channels}) must be divisible by groups ({groups})"
             )
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        self.kernel_size = pair(kernel_size, "kernel_size", name)
-        self.stride = pair(stride, "stride", name)
-        self.padding = padding if isinstance(padding, str) else pair(padding, "padding", name)
-        self.dilation = pair(dilation, "dilation", name)
+        self.kernel_size = ntuple(kernel_size, dims, "kernel_size", name)
+        self.stride = ntuple(stride, dims, "stride", name)
+        self.padding = padding if isinstance(padding, str) else ntuple(padding, dims, "padding", name)
+        self.dilation = ntuple(dilation, dims, "dilation", name)
         self.weight = Parameter(creation.empty(*weight_shape, dtype=dtype, device=device))
         self.bias = Parameter(creation.empty(out_channels, dtype=dtype, device=device)) if bias else None
         self.reset_parameters()
@@ -36,9 +36,9 @@ class _ConvNd(Module):
 
     def extra_repr(self):
         text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding not in ((0, 0), "valid"):
+        if self.padding not in ((0,) * len(self.kernel_size), "valid"):
             text += f", padding={self.padding!r}" if isinstance(self.padding, str) else f", padding={self.padding}"
-        if self.dilation != (1, 1):
+        if self.dilation != (1,) * len(self.kernel_size):
             text += f", dilation={self.dilation}"
         if self.groups != 1:
             text += f", groups={self.groups}"
@@ -75,6 +75,37 @@ class Conv2d(_ConvNd):
             x = F.pad(x, (left, right, top, bottom), mode=self.padding_mode)
             return F.conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
         return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+
+class Conv3d(_ConvNd):
+    """3-D convolution.  input (N, C_in, D, H, W) → (N, C_out, OD, OH, OW); weight (C_out, C_in/groups, kd, kh, kw).
+
+    padding_mode: 'zeros' (default), or 'reflect', 'replicate', 'circular' (``F.pad`` in that mode
+    first, then a convolution without padding, as in Conv2d).
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        if padding_mode not in ("zeros", "reflect", "replicate", "circular"):
+            raise ValueError(f"Conv3d: padding_mode must be 'zeros', 'reflect', 'replicate' or 'circular', "
+                             f"got {padding_mode!r}")
+        kernel = ntuple(kernel_size, 3, "kernel_size", "Conv3d")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         (out_channels, in_channels // groups) + kernel, device, dtype, "Conv3d", dims=3)
+        self.padding_mode = padding_mode
+
+    def forward(self, x):
+        if x.ndim not in (4, 5) or x.shape[-4] != self.in_channels:
+            raise RuntimeError(
+                f"Conv3d: expected input with {self.in_channels} channels, got {x.shape[-4] if x.ndim >= 4 else '?'} "
+                f"(input shape {x.shape})"
+            )
+        if self.padding_mode != "zeros":
+            pads = conv_padding(self.padding, self.kernel_size, self.stride, self.dilation, "Conv3d")
+            widths = [width for axis_pads in reversed(pads) for width in axis_pads]  # F.pad: last axis first
+            x = F.pad(x, widths, mode=self.padding_mode)
+            return F.conv3d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+        return F.conv3d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
 
 class ConvTranspose2d(_ConvNd):

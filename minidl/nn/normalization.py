@@ -1,4 +1,4 @@
-"""Normalization layers: BatchNorm1d/2d, LayerNorm, GroupNorm, LocalResponseNorm."""
+"""Normalization layers: BatchNorm1d/2d/3d, LayerNorm, GroupNorm, LocalResponseNorm."""
 from .. import creation
 from ..tensor import Tensor
 from . import functional as F
@@ -80,6 +80,12 @@ class BatchNorm2d(_BatchNorm):
     """Batch norm over (N, C, H, W) inputs: one mean/variance per channel."""
 
     expected_dims = (4,)
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch norm over (N, C, D, H, W) inputs: one mean/variance per channel, over N·D·H·W values."""
+
+    expected_dims = (5,)
 
 
 class LayerNorm(Module):

@@ -80,6 +80,29 @@ class AvgPool1d(Module):
         return F.avg_pool1d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
 
 
+class MaxPool3d(MaxPool2d):
+    """Max over kd×kh×kw windows of (N, C, D, H, W) volumes (``F.max_pool3d``)."""
+
+    def forward(self, x):
+        return F.max_pool3d(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                            self.return_indices)
+
+
+class AvgPool3d(AvgPool2d):
+    """Mean over kd×kh×kw windows of (N, C, D, H, W) volumes (``F.avg_pool3d``)."""
+
+    def forward(self, x):
+        return F.avg_pool3d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad,
+                            self.divisor_override)
+
+
+class AdaptiveAvgPool3d(AdaptiveAvgPool2d):
+    """Average (N, C, D, H, W) volumes into a fixed (OD, OH, OW) grid (``F.adaptive_avg_pool3d``)."""
+
+    def forward(self, x):
+        return F.adaptive_avg_pool3d(x, self.output_size)
+
+
 class MaxUnpool2d(Module):
     """Places max-pooled values back at their indices (``MaxPool2d(..., return_indices=True)``)."""
 
