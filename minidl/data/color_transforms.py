@@ -19,12 +19,12 @@ import numpy as np
 from .. import backend
 from ..tensor import Tensor
 from .pil import is_pil, require_pil, to_array
-from .transforms import _Random, _array, _like
+from .image import RandomTransform, as_array, rewrap
 
 
 def _channels_first(image):
     """Float [0, 1] array (..., C, H, W) of an image, and a function turning such an array back."""
-    array = _array(image)
+    array = as_array(image)
     xp = backend.get_array_module(array)
     if isinstance(image, Tensor):
         return array, lambda out: Tensor._wrap(out.astype(array.dtype, copy=False), False)
@@ -80,7 +80,7 @@ def hsv_to_rgb(hsv):
 
 
 def _is_integer_array(image):
-    return not isinstance(image, Tensor) and np.issubdtype(_array(image).dtype, np.integer)
+    return not isinstance(image, Tensor) and np.issubdtype(as_array(image).dtype, np.integer)
 
 
 def _pil_blend(array, degenerate, factor):
@@ -101,7 +101,7 @@ def adjust_brightness(image, factor):
         from PIL import ImageEnhance
         return ImageEnhance.Brightness(image).enhance(factor)
     if _is_integer_array(image):
-        array = _array(image)
+        array = as_array(image)
         return _pil_blend(array, np.zeros_like(array), factor)
     data, back = _channels_first(image)
     return back(_blend(data, 0.0, factor))
@@ -113,7 +113,7 @@ def adjust_contrast(image, factor):
         from PIL import ImageEnhance
         return ImageEnhance.Contrast(image).enhance(factor)
     if _is_integer_array(image):
-        array = _array(image)
+        array = as_array(image)
         mean = int(_integer_luma(array).mean() + 0.5)   # PIL rounds the mean grey level
         return _pil_blend(array, np.full_like(array, mean), factor)
     data, back = _channels_first(image)
@@ -127,7 +127,7 @@ def adjust_saturation(image, factor):
         from PIL import ImageEnhance
         return ImageEnhance.Color(image).enhance(factor)
     if _is_integer_array(image):
-        array = _array(image)
+        array = as_array(image)
         if array.ndim == 2 or array.shape[-1] == 1:
             return array
         luma = _integer_luma(array)
@@ -178,11 +178,11 @@ def to_grayscale(image, num_output_channels=1):
         if num_output_channels == 3:
             gray = Image.fromarray(np.dstack([to_array(gray)] * 3))
         return gray
-    array = _array(image)
+    array = as_array(image)
     xp = backend.get_array_module(array)
     if isinstance(image, Tensor):
         luma = _luma(array) if array.shape[-3] == 3 else array
-        return _like(image, xp.concatenate([luma] * num_output_channels, axis=-3).astype(array.dtype, copy=False))
+        return rewrap(image, xp.concatenate([luma] * num_output_channels, axis=-3).astype(array.dtype, copy=False))
     if array.ndim == 2 or array.shape[-1] == 1:
         gray = array.reshape(array.shape[:2])
     elif np.issubdtype(array.dtype, np.integer):  # PIL's integer luma: (19595 R + 38470 G + 7471 B + 2¹⁵) >> 16
@@ -193,7 +193,7 @@ def to_grayscale(image, num_output_channels=1):
     return gray if num_output_channels == 1 else xp.stack([gray] * 3, axis=-1)
 
 
-class RandomGrayscale(_Random):
+class RandomGrayscale(RandomTransform):
     """With probability ``p``, grayscale keeping the number of channels."""
 
     def __init__(self, p=0.1, seed=None):
@@ -204,7 +204,7 @@ class RandomGrayscale(_Random):
         if self.rng.random() >= self.p:
             return image
         bands = len(image.getbands()) if is_pil(image) else (
-            _array(image).shape[-3] if isinstance(image, Tensor) else (1 if _array(image).ndim == 2 else _array(image).shape[-1]))
+            as_array(image).shape[-3] if isinstance(image, Tensor) else (1 if as_array(image).ndim == 2 else as_array(image).shape[-1]))
         return to_grayscale(image, 3 if bands == 3 else 1)
 
     def __repr__(self):
@@ -225,7 +225,7 @@ def _jitter_range(value, name, center=1.0, bound=(0, float("inf")), clip_first_o
     return None if value[0] == value[1] == center else (float(value[0]), float(value[1]))
 
 
-class ColorJitter(_Random):
+class ColorJitter(RandomTransform):
     """Randomly change brightness, contrast, saturation and hue, in a random order.
 
     Each of ``brightness``, ``contrast``, ``saturation`` is a number b (factor drawn from
@@ -265,7 +265,7 @@ IMAGENET_EIGVAL = (0.2175, 0.0188, 0.0045)
 IMAGENET_EIGVEC = ((-0.5675, 0.7192, 0.4009), (-0.5808, -0.0045, -0.8140), (-0.5836, -0.6948, 0.4203))
 
 
-class PCAColorJitter(_Random):
+class PCAColorJitter(RandomTransform):
     """AlexNet's colour augmentation (Krizhevsky et al. 2012, §4.1): add Σᵢ αᵢλᵢpᵢ to every RGB
     pixel, with pᵢ, λᵢ the eigenvectors/eigenvalues of the RGB covariance and αᵢ ~ N(0, alphastd²)
     drawn once per image.  Works on a (3, H, W) tensor."""
@@ -285,12 +285,12 @@ class PCAColorJitter(_Random):
         return cls(alphastd, eigval[::-1], eigvec[:, ::-1], seed)
 
     def __call__(self, tensor):
-        array = _array(tensor)
+        array = as_array(tensor)
         if array.shape[0] != 3:
             raise ValueError(f"PCAColorJitter: expected a (3, H, W) RGB tensor, got shape {array.shape}")
         alpha = self.rng.normal(0.0, self.alphastd, 3)
         shift = self.eigvec @ (alpha * self.eigval)  # one RGB offset for the whole image
-        return _like(tensor, (array + shift.reshape(3, 1, 1)).astype(array.dtype))
+        return rewrap(tensor, (array + shift.reshape(3, 1, 1)).astype(array.dtype))
 
     def __repr__(self):
         return f"PCAColorJitter(alphastd={self.alphastd})"

@@ -9,9 +9,9 @@ Three image forms flow through a pipeline:
 Spatial transforms (pad, crop, flip, resize, rotate, erase) accept all three; colour transforms
 are in ``color_transforms`` and re-exported here.  Random transforms draw from minidl's generator
 (``minidl.manual_seed``) or, given ``seed=``, from their own generator, so a pipeline is
-reproducible either way.  The resampling math is in ``minidl/data/resample.py``.
+reproducible either way.  The resampling math is in ``minidl/data/resample.py``, the helpers
+that let one transform take all three forms in ``minidl/data/image.py``.
 """
-import enum
 import math
 import numbers
 
@@ -21,75 +21,13 @@ from .. import backend
 from .. import random as _random
 from ..tensor import Tensor
 from . import resample
-from .pil import from_array, is_pil, require_pil, to_array
-
-
-class InterpolationMode(enum.Enum):
-    """torchvision's names for resampling filters (plain strings such as ``"bilinear"`` work too)."""
-    NEAREST = "nearest"
-    NEAREST_EXACT = "nearest-exact"
-    BILINEAR = "bilinear"
-    BICUBIC = "bicubic"
-    BOX = "box"
-    HAMMING = "hamming"
-    LANCZOS = "lanczos"
-
-
-def _interpolation(value, name):
-    try:
-        return InterpolationMode(value.value if isinstance(value, InterpolationMode) else value).value
-    except ValueError:
-        raise ValueError(f"{name}: interpolation must be an InterpolationMode or one of "
-                         f"{[m.value for m in InterpolationMode]}, got {value!r}") from None
-
-
-def _array(image):
-    if isinstance(image, Tensor):
-        return image.array
-    return to_array(image) if is_pil(image) else np.asarray(image)
-
-
-def _hw(image):
-    """(height, width) of a PIL image, an HWC array or a CHW tensor."""
-    if is_pil(image):
-        return image.height, image.width
-    array = _array(image)
-    return array.shape[-2:] if isinstance(image, Tensor) else array.shape[:2]
-
-
-def _like(image, array):
-    """``array`` in the form ``image`` came in: a Tensor, a PIL image (same mode) or an array."""
-    if isinstance(image, Tensor):
-        return Tensor._wrap(array, False)
-    return from_array(array, image) if is_pil(image) else array
-
-
-def _crop(image, top, left, height, width):
-    array = _array(image)
-    if isinstance(image, Tensor):
-        return _like(image, array[..., top:top + height, left:left + width])
-    return _like(image, array[top:top + height, left:left + width])
-
-
-def _size_pair(size, name):
-    if isinstance(size, numbers.Integral):
-        return int(size), int(size)
-    if len(size) == 1:
-        return int(size[0]), int(size[0])
-    if len(size) == 2:
-        return int(size[0]), int(size[1])
-    raise ValueError(f"{name}: size must be an int or (height, width), got {size!r}")
-
-
-class _Random:
-    """Base for random transforms: own generator when seeded, minidl's otherwise."""
-
-    def __init__(self, seed=None):
-        self._rng = None if seed is None else np.random.default_rng(seed)
-
-    @property
-    def rng(self):
-        return self._rng if self._rng is not None else _random.generator(np)
+from .color_transforms import (  # noqa: F401  (re-exported: torchvision keeps them in one namespace)
+    IMAGENET_EIGVAL, IMAGENET_EIGVEC, ColorJitter, Grayscale, PCAColorJitter, RandomGrayscale,
+)
+from .image import (  # noqa: F401  (InterpolationMode: torchvision's transforms.InterpolationMode)
+    InterpolationMode, RandomTransform, as_array, crop, interpolation_mode, rewrap, size_pair, spatial_size,
+)
+from .pil import is_pil, require_pil, to_array
 
 
 class Compose:
@@ -180,7 +118,7 @@ class Normalize:
             raise ValueError(f"Normalize: std must not contain zeros, got {std}")
 
     def __call__(self, tensor):
-        array = _array(tensor)
+        array = as_array(tensor)
         if array.ndim < 3 or self.mean.shape[0] not in (1, array.shape[-3]):
             raise ValueError(f"Normalize: expected a (C, H, W) tensor with {self.mean.shape[0]} channels, got shape {array.shape}")
         xp = backend.get_array_module(array)
@@ -198,14 +136,14 @@ def _pad(image, left, top, right, bottom, fill=0, padding_mode="constant"):
     """Pad the two spatial axes.  ``edge`` repeats the border pixel; ``reflect`` mirrors without
     repeating it (1 2 3 → 3 2 | 1 2 3 | 2 1); ``symmetric`` mirrors repeating it (2 1 | 1 2 3 | 3 2);
     ``constant`` fills with ``fill`` (a number, or one value per channel)."""
-    array = _array(image)
+    array = as_array(image)
     xp = backend.get_array_module(array)
     tensor = isinstance(image, Tensor)
     h_axis = array.ndim - 2 if tensor else 0
     widths = [(0, 0)] * array.ndim
     widths[h_axis], widths[h_axis + 1] = (top, bottom), (left, right)
     if padding_mode != "constant":
-        return _like(image, xp.pad(array, widths, mode=padding_mode))
+        return rewrap(image, xp.pad(array, widths, mode=padding_mode))
     shape = tuple(n + a + b for n, (a, b) in zip(array.shape, widths))
     fill = xp.asarray(fill, dtype=array.dtype)
     if fill.ndim == 1 and tensor:
@@ -213,7 +151,7 @@ def _pad(image, left, top, right, bottom, fill=0, padding_mode="constant"):
     out = xp.empty(shape, dtype=array.dtype)
     out[...] = fill
     out[tuple(slice(a, a + n) for n, (a, _) in zip(array.shape, widths))] = array
-    return _like(image, out)
+    return rewrap(image, out)
 
 
 class Pad:
@@ -244,48 +182,48 @@ class Pad:
 
 class CenterCrop:
     def __init__(self, size):
-        self.size = _size_pair(size, "CenterCrop")
+        self.size = size_pair(size, "CenterCrop")
 
     def __call__(self, image):
-        (h, w), (th, tw) = _hw(image), self.size
+        (h, w), (th, tw) = spatial_size(image), self.size
         if th > h or tw > w:  # torchvision pads with zeros first
             left, top = max(0, (tw - w) // 2), max(0, (th - h) // 2)
             image = _pad(image, left, top, max(0, tw - w - left), max(0, th - h - top), 0)
-            h, w = _hw(image)
-        return _crop(image, int(round((h - th) / 2.0)), int(round((w - tw) / 2.0)), th, tw)
+            h, w = spatial_size(image)
+        return crop(image, int(round((h - th) / 2.0)), int(round((w - tw) / 2.0)), th, tw)
 
     def __repr__(self):
         return f"CenterCrop(size={self.size})"
 
 
-class RandomCrop(_Random):
+class RandomCrop(RandomTransform):
     """Pad by ``padding`` (the classic CIFAR augmentation: 4), then crop ``size`` at a random place."""
 
     def __init__(self, size, padding=None, pad_if_needed=False, fill=0, padding_mode="constant", seed=None):
         super().__init__(seed)
-        self.size = _size_pair(size, "RandomCrop")
+        self.size = size_pair(size, "RandomCrop")
         self.pad = Pad(padding, fill, padding_mode) if padding else None
         self.pad_if_needed, self.fill, self.padding_mode = pad_if_needed, fill, padding_mode
 
     def __call__(self, image):
         if self.pad is not None:
             image = self.pad(image)
-        (h, w), (th, tw) = _hw(image), self.size
+        (h, w), (th, tw) = spatial_size(image), self.size
         if self.pad_if_needed and (h < th or w < tw):
             image = _pad(image, max(0, tw - w), max(0, th - h), max(0, tw - w), max(0, th - h), self.fill,
                          self.padding_mode)
-            h, w = _hw(image)
+            h, w = spatial_size(image)
         if h < th or w < tw:
             raise ValueError(f"RandomCrop: crop size {self.size} is larger than the (padded) image {(h, w)}")
         top = int(self.rng.integers(0, h - th + 1))
         left = int(self.rng.integers(0, w - tw + 1))
-        return _crop(image, top, left, th, tw)
+        return crop(image, top, left, th, tw)
 
     def __repr__(self):
         return f"RandomCrop(size={self.size}, padding={self.pad.padding if self.pad else None})"
 
 
-class RandomHorizontalFlip(_Random):
+class RandomHorizontalFlip(RandomTransform):
     def __init__(self, p=0.5, seed=None):
         super().__init__(seed)
         self.p = p
@@ -310,13 +248,13 @@ class RandomVerticalFlip(RandomHorizontalFlip):
 
 
 def _hflip(image):
-    array = _array(image)
-    return _like(image, array[..., ::-1].copy() if isinstance(image, Tensor) else array[:, ::-1].copy())
+    array = as_array(image)
+    return rewrap(image, array[..., ::-1].copy() if isinstance(image, Tensor) else array[:, ::-1].copy())
 
 
 def _vflip(image):
-    array = _array(image)
-    return _like(image, array[..., ::-1, :].copy() if isinstance(image, Tensor) else array[::-1].copy())
+    array = as_array(image)
+    return rewrap(image, array[..., ::-1, :].copy() if isinstance(image, Tensor) else array[::-1].copy())
 
 
 class FiveCrop:
@@ -325,14 +263,14 @@ class FiveCrop:
     stack the crops into a batch and average the network's predictions."""
 
     def __init__(self, size):
-        self.size = _size_pair(size, "FiveCrop")
+        self.size = size_pair(size, "FiveCrop")
 
     def __call__(self, image):
-        (h, w), (th, tw) = _hw(image), self.size
+        (h, w), (th, tw) = spatial_size(image), self.size
         if th > h or tw > w:
             raise ValueError(f"FiveCrop: crop size {self.size} is larger than the image {(h, w)}")
-        return (_crop(image, 0, 0, th, tw), _crop(image, 0, w - tw, th, tw), _crop(image, h - th, 0, th, tw),
-                _crop(image, h - th, w - tw, th, tw), CenterCrop(self.size)(image))
+        return (crop(image, 0, 0, th, tw), crop(image, 0, w - tw, th, tw), crop(image, h - th, 0, th, tw),
+                crop(image, h - th, w - tw, th, tw), CenterCrop(self.size)(image))
 
     def __repr__(self):
         return f"FiveCrop(size={self.size})"
@@ -363,8 +301,8 @@ def _resize(image, out_h, out_w, interpolation="bilinear", antialias=True):
     if interpolation == "bicubic" and not antialias:
         raise NotImplementedError("Resize: bicubic without antialias (PyTorch's a = -0.75 kernel) is not implemented; "
                                   "use antialias=True (PIL's kernel, torchvision's default)")
-    array = _array(image)
-    return _like(image, resample.resize(array, out_h, out_w, interpolation, antialias, isinstance(image, Tensor)))
+    array = as_array(image)
+    return rewrap(image, resample.resize(array, out_h, out_w, interpolation, antialias, isinstance(image, Tensor)))
 
 
 def _resized_size(h, w, size, max_size, name="Resize"):
@@ -398,17 +336,17 @@ class Resize:
         if not isinstance(size, numbers.Integral) and len(size) not in (1, 2):
             raise ValueError(f"Resize: size must be an int or a sequence of 1 or 2 ints, got {size!r}")
         self.size, self.max_size, self.antialias = size, max_size, antialias
-        self.interpolation = _interpolation(interpolation, "Resize")
+        self.interpolation = interpolation_mode(interpolation, "Resize")
 
     def __call__(self, image):
-        out_h, out_w = _resized_size(*_hw(image), self.size, self.max_size)
+        out_h, out_w = _resized_size(*spatial_size(image), self.size, self.max_size)
         return _resize(image, out_h, out_w, self.interpolation, self.antialias)
 
     def __repr__(self):
         return f"Resize(size={self.size}, interpolation={self.interpolation}, antialias={self.antialias})"
 
 
-class RandomResizedCrop(_Random):
+class RandomResizedCrop(RandomTransform):
     """Crop a random rectangle and resize it to ``size`` (Szegedy et al. 2015, "Going deeper with
     convolutions", §6: the Inception/ResNet ImageNet augmentation): area a fraction ∈ ``scale`` of
     the image, aspect ratio ∈ ``ratio`` drawn log-uniformly; after 10 failed tries, the largest
@@ -417,17 +355,17 @@ class RandomResizedCrop(_Random):
     def __init__(self, size, scale=(0.08, 1.0), ratio=(3.0 / 4.0, 4.0 / 3.0), interpolation=InterpolationMode.BILINEAR,
                  antialias=True, seed=None):
         super().__init__(seed)
-        self.size = _size_pair(size, "RandomResizedCrop")
+        self.size = size_pair(size, "RandomResizedCrop")
         if scale[0] > scale[1] or ratio[0] > ratio[1]:
             raise ValueError(f"RandomResizedCrop: scale and ratio should be of kind (min, max), got {scale}, {ratio}")
         self.scale, self.ratio, self.antialias = tuple(scale), tuple(ratio), antialias
-        self.interpolation = _interpolation(interpolation, "RandomResizedCrop")
+        self.interpolation = interpolation_mode(interpolation, "RandomResizedCrop")
 
     @staticmethod
     def get_params(image, scale, ratio, rng=None):
         """(top, left, height, width) of a random crop, drawn from ``rng`` (default minidl's generator)."""
         rng = rng if rng is not None else _random.generator(np)
-        height, width = _hw(image)
+        height, width = spatial_size(image)
         area = height * width
         log_ratio = np.log(ratio)
         for _ in range(10):
@@ -448,14 +386,14 @@ class RandomResizedCrop(_Random):
 
     def __call__(self, image):
         top, left, h, w = self.get_params(image, self.scale, self.ratio, self.rng)
-        return _resize(_crop(image, top, left, h, w), *self.size, self.interpolation, self.antialias)
+        return _resize(crop(image, top, left, h, w), *self.size, self.interpolation, self.antialias)
 
     def __repr__(self):
         return (f"RandomResizedCrop(size={self.size}, scale={self.scale}, ratio={self.ratio}, "
                 f"interpolation={self.interpolation})")
 
 
-class RandomRotation(_Random):
+class RandomRotation(RandomTransform):
     """Rotate counter-clockwise by an angle drawn uniformly from ``degrees`` (a number d means
     (−d, d)), about ``center`` (x, y) (default the image centre); ``expand`` grows the output to hold
     the whole rotated image; uncovered pixels get ``fill``.  PIL images use ``Image.rotate``
@@ -470,7 +408,7 @@ class RandomRotation(_Random):
         elif len(degrees) != 2:
             raise ValueError(f"RandomRotation: degrees should be a number or a sequence of 2 numbers, got {degrees!r}")
         self.degrees = (float(degrees[0]), float(degrees[1]))
-        self.interpolation = _interpolation(interpolation, "RandomRotation")
+        self.interpolation = interpolation_mode(interpolation, "RandomRotation")
         if self.interpolation not in ("nearest", "bilinear"):
             raise ValueError(f"RandomRotation: interpolation must be nearest or bilinear, got {self.interpolation!r}")
         self.expand, self.center, self.fill = expand, center, fill
@@ -485,7 +423,7 @@ class RandomRotation(_Random):
 
 def rotate(image, angle, interpolation="nearest", expand=False, center=None, fill=0):
     """Rotate a PIL image, an (H, W[, C]) array or a (..., C, H, W) tensor by ``angle`` degrees counter-clockwise."""
-    interpolation = _interpolation(interpolation, "rotate")
+    interpolation = interpolation_mode(interpolation, "rotate")
     if is_pil(image):
         Image = require_pil("rotating a PIL image")
         if isinstance(fill, (list, tuple)) and len(fill) == 1 or (isinstance(fill, numbers.Number) and image.mode != "L"
@@ -493,14 +431,14 @@ def rotate(image, angle, interpolation="nearest", expand=False, center=None, fil
             fill = tuple([fill[0] if isinstance(fill, (list, tuple)) else fill] * len(image.getbands()))
         resample_filter = getattr(Image.Resampling, interpolation.upper())
         return image.rotate(angle, resample_filter, expand, center, fillcolor=fill)
-    height, width = _hw(image)
+    height, width = spatial_size(image)
     matrix, out_h, out_w = resample.rotation_matrix(height, width, angle, center, expand)
-    array = _array(image)
-    return _like(image, resample.affine_sample(array, matrix, out_h, out_w, interpolation, fill,
+    array = as_array(image)
+    return rewrap(image, resample.affine_sample(array, matrix, out_h, out_w, interpolation, fill,
                                                isinstance(image, Tensor)))
 
 
-class RandomErasing(_Random):
+class RandomErasing(RandomTransform):
     """With probability p, set a random rectangle of a (C, H, W) tensor to ``value``
     (Zhong et al. 2017): area ∈ scale·H·W, aspect ratio ∈ ratio (log-uniform), up to 10 tries."""
 
@@ -511,7 +449,7 @@ class RandomErasing(_Random):
     def __call__(self, tensor):
         if self.rng.random() >= self.p:
             return tensor
-        array = _array(tensor)
+        array = as_array(tensor)
         h, w = array.shape[-2:]
         area = h * w
         log_ratio = np.log(self.ratio)
@@ -523,12 +461,8 @@ class RandomErasing(_Random):
                 top, left = int(self.rng.integers(0, h - eh + 1)), int(self.rng.integers(0, w - ew + 1))
                 erased = array.copy()
                 erased[..., top:top + eh, left:left + ew] = self.value
-                return _like(tensor, erased)
+                return rewrap(tensor, erased)
         return tensor
 
     def __repr__(self):
         return f"RandomErasing(p={self.p}, scale={self.scale}, ratio={self.ratio}, value={self.value})"
-
-
-from .color_transforms import ColorJitter, Grayscale, PCAColorJitter, RandomGrayscale  # noqa: E402,F401
-from .color_transforms import IMAGENET_EIGVAL, IMAGENET_EIGVEC  # noqa: E402,F401
