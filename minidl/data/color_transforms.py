@@ -23,30 +23,37 @@ from .image import RandomTransform, as_array, rewrap
 
 
 def _channels_first(image):
-    """Float [0, 1] array (..., C, H, W) of an image, and a function turning such an array back."""
+    """``(data, bound, back)``: the image as a float array (..., C, H, W) with values in [0, bound]
+    (bound 255 for integer images, else 1), and a function turning such an array back into the
+    image's form and dtype (integers truncated, as torchvision's ``.to(torch.uint8)`` does)."""
     array = as_array(image)
     xp = backend.get_array_module(array)
-    if isinstance(image, Tensor):
-        return array, lambda out: Tensor._wrap(out.astype(array.dtype, copy=False), False)
     integer = np.issubdtype(array.dtype, np.integer)
-    data = (array[..., None] if array.ndim == 2 else array).astype(np.float64)
-    data = xp.moveaxis(data, -1, 0) / (255.0 if integer else 1.0)
+    bound = 255.0 if integer else 1.0
+    data = array.astype(np.float32 if integer or array.dtype == np.float32 else np.float64)   # torchvision: float32
+    if not isinstance(image, Tensor):
+        data = xp.moveaxis(data[..., None] if array.ndim == 2 else data, -1, 0)
 
     def back(out):
+        out = xp.clip(xp.trunc(out), 0, bound).astype(array.dtype) if integer else out.astype(array.dtype)
+        if isinstance(image, Tensor):
+            return Tensor._wrap(out, False)
         out = xp.moveaxis(out, 0, -1)
-        out = out[..., 0] if array.ndim == 2 else out
-        return xp.clip(xp.rint(out * 255), 0, 255).astype(array.dtype) if integer else out.astype(array.dtype)
-    return data, back
+        return out[..., 0] if array.ndim == 2 else out
+    return data, bound, back
 
 
-def _luma(data):
-    """(..., 1, H, W) luma of (..., 3, H, W) RGB in [0, 1] (ITU-R 601-2 weights, torchvision's)."""
-    return 0.2989 * data[..., 0:1, :, :] + 0.587 * data[..., 1:2, :, :] + 0.114 * data[..., 2:3, :, :]
+def _luma(data, bound=1.0):
+    """(..., 1, H, W) luma of (..., 3, H, W) RGB (ITU-R 601-2 weights, torchvision's); truncated
+    for integer images (bound 255), as torchvision's ``rgb_to_grayscale`` does."""
+    xp = backend.get_array_module(data)
+    luma = 0.2989 * data[..., 0:1, :, :] + 0.587 * data[..., 1:2, :, :] + 0.114 * data[..., 2:3, :, :]
+    return xp.trunc(luma) if bound != 1.0 else luma
 
 
-def _blend(data, other, factor):
-    backend_xp = backend.get_array_module(data)
-    return backend_xp.clip(factor * data + (1.0 - factor) * other, 0.0, 1.0)
+def _blend(data, other, factor, bound):
+    xp = backend.get_array_module(data)
+    return xp.clip(factor * data + (1.0 - factor) * other, 0.0, bound)
 
 
 def rgb_to_hsv(rgb):
@@ -103,8 +110,8 @@ def adjust_brightness(image, factor):
     if _is_integer_array(image):
         array = as_array(image)
         return _pil_blend(array, np.zeros_like(array), factor)
-    data, back = _channels_first(image)
-    return back(_blend(data, 0.0, factor))
+    data, bound, back = _channels_first(image)
+    return back(_blend(data, 0.0, factor, bound))
 
 
 def adjust_contrast(image, factor):
@@ -116,9 +123,9 @@ def adjust_contrast(image, factor):
         array = as_array(image)
         mean = int(_integer_luma(array).mean() + 0.5)   # PIL rounds the mean grey level
         return _pil_blend(array, np.full_like(array, mean), factor)
-    data, back = _channels_first(image)
-    luma = _luma(data) if data.shape[-3] == 3 else data
-    return back(_blend(data, luma.mean(axis=(-3, -2, -1), keepdims=True), factor))
+    data, bound, back = _channels_first(image)
+    luma = _luma(data, bound) if data.shape[-3] == 3 else data
+    return back(_blend(data, luma.mean(axis=(-3, -2, -1), keepdims=True), factor, bound))
 
 
 def adjust_saturation(image, factor):
@@ -132,8 +139,8 @@ def adjust_saturation(image, factor):
             return array
         luma = _integer_luma(array)
         return _pil_blend(array, np.broadcast_to(luma, array.shape), factor)
-    data, back = _channels_first(image)
-    return back(data) if data.shape[-3] == 1 else back(_blend(data, _luma(data), factor))
+    data, bound, back = _channels_first(image)
+    return back(data) if data.shape[-3] == 1 else back(_blend(data, _luma(data, bound), factor, bound))
 
 
 def adjust_hue(image, hue_factor):
@@ -148,12 +155,12 @@ def adjust_hue(image, hue_factor):
         shifted = to_array(hue).astype(np.uint8) + np.array(hue_factor * 255).astype(np.int8).view(np.uint8)
         hue = Image.fromarray(shifted.astype(np.uint8))
         return Image.merge("HSV", (hue, saturation, value)).convert(image.mode)
-    data, back = _channels_first(image)
+    data, bound, back = _channels_first(image)
     if data.shape[-3] == 1:
         return back(data)
-    hsv = rgb_to_hsv(data)
+    hsv = rgb_to_hsv(data / bound)
     hsv[..., 0, :, :] = (hsv[..., 0, :, :] + hue_factor) % 1.0
-    return back(hsv_to_rgb(hsv))
+    return back(hsv_to_rgb(hsv) * bound)
 
 
 class Grayscale:

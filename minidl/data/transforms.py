@@ -421,16 +421,25 @@ class RandomRotation(RandomTransform):
         return f"RandomRotation(degrees={self.degrees}, interpolation={self.interpolation}, expand={self.expand})"
 
 
+def _pil_fill(image, fill):
+    """``fill`` as PIL wants it: a number for a one-band image, else one value per band."""
+    bands = len(image.getbands())
+    if fill is None or isinstance(fill, numbers.Number):
+        fill = 0 if fill is None else fill
+        return fill if bands == 1 else (fill,) * bands
+    fill = tuple(fill) * bands if len(fill) == 1 else tuple(fill)
+    if len(fill) != bands:
+        raise ValueError(f"rotate: fill has {len(fill)} values but the image has {bands} bands")
+    return fill
+
+
 def rotate(image, angle, interpolation="nearest", expand=False, center=None, fill=0):
     """Rotate a PIL image, an (H, W[, C]) array or a (..., C, H, W) tensor by ``angle`` degrees counter-clockwise."""
     interpolation = interpolation_mode(interpolation, "rotate")
     if is_pil(image):
         Image = require_pil("rotating a PIL image")
-        if isinstance(fill, (list, tuple)) and len(fill) == 1 or (isinstance(fill, numbers.Number) and image.mode != "L"
-                                                                     and len(image.getbands()) > 1):
-            fill = tuple([fill[0] if isinstance(fill, (list, tuple)) else fill] * len(image.getbands()))
         resample_filter = getattr(Image.Resampling, interpolation.upper())
-        return image.rotate(angle, resample_filter, expand, center, fillcolor=fill)
+        return image.rotate(angle, resample_filter, expand, center, fillcolor=_pil_fill(image, fill))
     height, width = spatial_size(image)
     matrix, out_h, out_w = resample.rotation_matrix(height, width, angle, center, expand)
     array = as_array(image)

@@ -142,6 +142,10 @@ def test_rotation_matches_pil(Image):
             assert np.abs(ours.astype(int) - theirs).max() <= 1          # float rounding at truncation
     centred = T.rotate(RGB, 30, center=(5, 7), fill=(10, 20, 30))
     assert np.array_equal(centred, np.asarray(image.rotate(30, Image.NEAREST, center=(5, 7), fillcolor=(10, 20, 30))))
+    gray = Image.fromarray(RGB[..., 0])
+    assert np.asarray(T.rotate(gray, 45, fill=[200]))[0, 0] == 200 and np.asarray(T.rotate(image, 45, fill=9))[0, 0, 2] == 9
+    with pytest.raises(ValueError, match="fill has 2 values but the image has 3 bands"):
+        T.rotate(image, 45, fill=(1, 2))
     rotated = T.RandomRotation(30, seed=1)(image)
     angle = np.random.default_rng(1).uniform(-30, 30)
     assert np.array_equal(np.asarray(rotated), np.asarray(image.rotate(angle, Image.NEAREST)))
@@ -193,6 +197,25 @@ def test_colour_adjustments_on_tensors_by_hand():
         C.adjust_hue(tensor, 0.6)
 
 
+def test_colour_adjustments_on_uint8_tensors_follow_torchvision():
+    """torchvision's tensor path in torch ops: blend = (f·a + (1 − f)·b).clamp(0, 255).to(uint8) in
+    float32, with the luma itself truncated to uint8."""
+    torch = pytest.importorskip("torch")
+    tensor = minidl.tensor(RGB.transpose(2, 0, 1).copy())
+    t = torch.from_numpy(RGB.transpose(2, 0, 1).copy())
+    luma = (0.2989 * t[0] + 0.587 * t[1] + 0.114 * t[2]).to(torch.uint8)[None]
+
+    def blend(a, b, f):
+        return (f * a + (1.0 - f) * b).clamp(0, 255).to(torch.uint8).numpy()
+
+    for f in (0.3, 0.7, 1.6):
+        np.testing.assert_array_equal(C.adjust_brightness(tensor, f).numpy(), blend(t, torch.zeros_like(t), f))
+        np.testing.assert_array_equal(C.adjust_saturation(tensor, f).numpy(), blend(t, luma, f))
+        np.testing.assert_array_equal(C.adjust_contrast(tensor, f).numpy(), blend(t, luma.float().mean(), f))
+    assert C.adjust_brightness(tensor, 0.7).dtype == minidl.uint8
+    assert T.Grayscale()(tensor).numpy().tolist() == luma.numpy().tolist()
+
+
 def test_color_jitter(Image):
     jitter = T.ColorJitter(brightness=0.4, contrast=(0.5, 1.5), saturation=0.2, hue=0.1, seed=0)
     assert jitter.brightness == (0.6, 1.4) and jitter.contrast == (0.5, 1.5) and jitter.hue == (-0.1, 0.1)
@@ -206,6 +229,9 @@ def test_color_jitter(Image):
             expected, (b, c, s, h)[index])
     np.testing.assert_array_equal(jitter(RGB), expected)
     assert T.ColorJitter(0.5, 0.5, 0.5, 0.2)(Image.fromarray(RGB)).mode == "RGB"
+    tensor = minidl.tensor(RGB.transpose(2, 0, 1) / 255.0)
+    jittered = T.ColorJitter(0.5, 0.5, 0.5, 0.2, seed=4)(tensor)
+    assert jittered.shape == (3, 13, 17) and 0 <= jittered.numpy().min() and jittered.numpy().max() <= 1
     with pytest.raises(ValueError, match="must be non negative"):
         T.ColorJitter(brightness=-1)
     with pytest.raises(ValueError, match=r"hue values should be between \(-0.5, 0.5\)"):
