@@ -123,7 +123,8 @@ class Normalize:
             raise ValueError(f"Normalize: expected a (C, H, W) tensor with {self.mean.shape[0]} channels, got shape {array.shape}")
         xp = backend.get_array_module(array)
         mean, std = xp.asarray(self.mean), xp.asarray(self.std)
-        return Tensor._wrap(((array - mean) / std).astype(np.float32, copy=False), False)
+        dtype = array.dtype if np.issubdtype(array.dtype, np.floating) else np.float32   # float64 stays float64
+        return Tensor._wrap(((array - mean) / std).astype(dtype, copy=False), False)
 
     def __repr__(self):
         return f"Normalize(mean={self.mean.ravel().tolist()}, std={self.std.ravel().tolist()})"

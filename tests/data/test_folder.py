@@ -79,6 +79,8 @@ def test_is_valid_file_replaces_the_extension_list(folder):
         make_dataset(str(root), {"cat": 0}, extensions=(".png",), is_valid_file=lambda p: True)
     with pytest.raises(ValueError, match="Both extensions and is_valid_file"):
         make_dataset(str(root), {"cat": 0})
+    with pytest.raises(ValueError, match="class_to_idx parameter cannot be None"):
+        DatasetFolder.make_dataset(str(root), None, extensions=".png")
 
 
 def test_errors_name_the_folder_and_the_classes(tmp_path):

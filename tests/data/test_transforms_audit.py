@@ -238,6 +238,12 @@ def test_color_jitter(Image):
         T.ColorJitter(hue=0.7)
 
 
+def test_normalize_keeps_float64_and_takes_batches():
+    batch = minidl.tensor(np.ones((2, 3, 2, 2)))
+    out = T.Normalize((0.5, 0.5, 0.5), (0.25, 0.25, 0.25))(batch)
+    assert out.dtype == minidl.float64 and out.shape == (2, 3, 2, 2) and out.numpy().max() == 2.0
+
+
 def test_lambda():
     assert T.Lambda(lambda x: x * 2)(np.ones(2)).tolist() == [2, 2]
     with pytest.raises(TypeError, match="should be callable, got 'int'"):

@@ -107,6 +107,8 @@ class DatasetFolder(Dataset):
 
     @staticmethod
     def make_dataset(directory, class_to_idx, extensions=None, is_valid_file=None, allow_empty=False):
+        if class_to_idx is None:  # a subclass overriding find_classes must say which classes it wants
+            raise ValueError("The class_to_idx parameter cannot be None.")
         return make_dataset(directory, class_to_idx, extensions, is_valid_file, allow_empty)
 
     def find_classes(self, directory):
