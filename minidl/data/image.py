@@ -30,6 +30,7 @@ class InterpolationMode(enum.Enum):
 
 
 def interpolation_mode(value, name):
+    """The filter's name (``"bilinear"``, …) from an InterpolationMode or a string; ValueError naming ``name`` otherwise."""
     try:
         return InterpolationMode(value.value if isinstance(value, InterpolationMode) else value).value
     except ValueError:
@@ -38,6 +39,7 @@ def interpolation_mode(value, name):
 
 
 def as_array(image):
+    """The pixels: a Tensor's NumPy/CuPy array, a PIL image as an (H, W[, C]) array, or the array itself."""
     if isinstance(image, Tensor):
         return image.array
     return to_array(image) if is_pil(image) else np.asarray(image)
@@ -59,6 +61,7 @@ def rewrap(image, array):
 
 
 def crop(image, top, left, height, width):
+    """The window of ``height`` × ``width`` pixels from (top, left), in the image's own form."""
     array = as_array(image)
     if isinstance(image, Tensor):
         return rewrap(image, array[..., top:top + height, left:left + width])
@@ -66,6 +69,7 @@ def crop(image, top, left, height, width):
 
 
 def size_pair(size, name):
+    """(height, width) from an int or a sequence of 1 or 2 ints (torchvision's ``size`` argument)."""
     if isinstance(size, numbers.Integral):
         return int(size), int(size)
     if len(size) == 1:
