@@ -107,6 +107,42 @@ class PILToTensor:
         return "PILToTensor()"
 
 
+class ToPILImage:
+    """Tensor (C, H, W) or array (H, W[, C]) → PIL image, as torchvision's ``ToPILImage``: float
+    values are multiplied by 255 and truncated to uint8; the mode follows the channels (1: L, or
+    I;16 / I / F for int16 / int32 / float32 arrays, 2: LA, 3: RGB, 4: RGBA) unless ``mode`` is given."""
+
+    def __init__(self, mode=None):
+        self.mode = mode
+
+    def __call__(self, pic):
+        Image = require_pil("ToPILImage")
+        if isinstance(pic, Tensor):
+            array = backend.to_device(pic.array, "cpu")
+            if array.ndim == 2:
+                array = array[None]
+            array = array.transpose(1, 2, 0)
+            if np.issubdtype(array.dtype, np.floating) and self.mode != "F":
+                array = (array * 255).astype(np.uint8)
+        else:
+            array = np.asarray(pic)
+            array = array[:, :, None] if array.ndim == 2 else array
+        if array.ndim != 3 or array.shape[-1] > 4:
+            raise ValueError(f"ToPILImage: expected an image with 1 to 4 channels, got shape {array.shape}")
+        if array.shape[-1] == 1:
+            array = array[..., 0]
+            mode = self.mode or {np.dtype(np.int16): "I;16", np.dtype(np.int32): "I",
+                                 np.dtype(np.float32): "F"}.get(array.dtype, "L")
+            array = array.astype(np.uint16 if mode == "I;16" else array.dtype)
+        else:
+            mode = self.mode or {2: "LA", 3: "RGB", 4: "RGBA"}[array.shape[-1]]
+        image = Image.fromarray(np.ascontiguousarray(array))
+        return image if image.mode == mode else image.convert(mode)
+
+    def __repr__(self):
+        return f"ToPILImage(mode={self.mode})"
+
+
 class Normalize:
     """(x − mean[c]) / std[c] for each channel of a (..., C, H, W) tensor."""
 

@@ -41,6 +41,17 @@ def test_to_tensor_on_every_pil_mode(Image):
     assert T.PILToTensor()(rgb).dtype == minidl.uint8
 
 
+def test_to_pil_image_round_trips(Image):
+    tensor = T.ToTensor()(Image.fromarray(RGB))
+    back = T.ToPILImage()(tensor)
+    assert back.mode == "RGB" and np.array_equal(np.asarray(back), RGB)
+    assert T.ToPILImage()(minidl.tensor(np.full((1, 2, 2), 0.5, dtype=np.float32))).getpixel((0, 0)) == 127  # truncated
+    assert T.ToPILImage()(RGB[..., :1]).mode == "L" and T.ToPILImage()(np.zeros((2, 2, 4), np.uint8)).mode == "RGBA"
+    assert T.ToPILImage()(np.array([[40000]], dtype=np.uint16).astype(np.int16)).getpixel((0, 0)) == 40000
+    with pytest.raises(ValueError, match="1 to 4 channels"):
+        T.ToPILImage()(np.zeros((2, 2, 5), np.uint8))
+
+
 # --- Resize: antialiased like torchvision ------------------------------------------------------------
 def test_resize_antialias_by_hand():
     stripes = np.tile([0.0, 1.0], (1, 3)).astype(np.float32)          # 1-pixel stripes, width 6 → 2
