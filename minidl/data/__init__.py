@@ -6,4 +6,7 @@ from .dataset import ConcatDataset, Dataset, IterableDataset, Subset, TensorData
 from .sampler import (  # noqa: F401
     BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler, WeightedRandomSampler,
 )
-from .datasets import CIFAR10, MNIST, DatasetError, DatasetNotFoundError, FashionMNIST  # noqa: F401
+from .datasets import (  # noqa: F401
+    CIFAR10, IMG_EXTENSIONS, MNIST, DatasetError, DatasetFolder, DatasetNotFoundError, FashionMNIST, ImageFolder,
+)
+from . import datasets  # noqa: F401

@@ -12,7 +12,7 @@ mode afterwards.  Nothing is accumulated into the parameters' ``.grad``: they us
 import numpy as np
 
 from .. import autograd, backend
-from ..data.transforms import _bilinear
+from ..data.resample import resize as _resize
 from ..tensor import Tensor
 
 
@@ -101,5 +101,5 @@ def grad_cam(model, images, layer, target=None):
     weights = backend.to_device(grad.array, "cpu").astype(np.float64).mean(axis=(2, 3))   # α: (N, K)
     cam = np.maximum((weights[:, :, None, None] * activation).sum(axis=1), 0)           # (N, h, w)
     height, width = images.shape[-2:]
-    cam = _bilinear(cam, height, width, channels_first=True)  # the N maps play the role of channels
+    cam = _resize(cam, height, width, "bilinear", antialias=False)  # the N maps play the role of channels
     return _scale_to_unit(cam)

@@ -173,10 +173,11 @@ def test_resize_bilinear_by_hand():
 def test_resize_matches_torch_bilinear():
     torch = pytest.importorskip("torch")
     image = np.random.default_rng(0).uniform(0, 1, (3, 5, 7)).astype(np.float32)
-    ours = T.Resize((9, 4))(minidl.tensor(image)).numpy()
-    theirs = torch.nn.functional.interpolate(torch.from_numpy(image)[None], size=(9, 4), mode="bilinear",
-                                             align_corners=False)[0].numpy()
-    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+    for antialias in (True, False):  # torchvision's default antialiases when shrinking (here the width 7 → 4)
+        ours = T.Resize((9, 4), antialias=antialias)(minidl.tensor(image)).numpy()
+        theirs = torch.nn.functional.interpolate(torch.from_numpy(image)[None], size=(9, 4), mode="bilinear",
+                                                 align_corners=False, antialias=antialias)[0].numpy()
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
 
 
 def test_random_erasing():

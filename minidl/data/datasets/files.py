@@ -4,7 +4,9 @@ Where files are looked for, in order:
   1. the ``root`` argument of the dataset class,
   2. the ``MINIDL_DATA`` environment variable,
   3. the user cache folder ``~/.cache/minidl`` (``$XDG_CACHE_HOME/minidl`` when set).
-Inside a root, a dataset's files live in ``root/<name>/`` (``mnist``, ``fashion-mnist``, ``cifar-10``).
+Inside a root, a dataset's files live in ``root/<name>/`` (``mnist``, ``fashion-mnist``, ``cifar-10``),
+or where torchvision unpacks them (``root/MNIST/raw/``, ``root/FashionMNIST/raw/``,
+``root/cifar-10-batches-py/``).
 """
 import hashlib
 import os

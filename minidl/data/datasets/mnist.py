@@ -3,7 +3,9 @@
     train = MNIST(train=True, transform=Compose([ToTensor(), Normalize((0.1307,), (0.3081,))]))
     image, label = train[0]        # a (1, 28, 28) float32 Tensor and an int
 
-The four IDX files are parsed once per process into uint8 arrays (60,000 × 28 × 28 = 47 MB) and
+Files are looked for in ``root/mnist/`` (``root/fashion-mnist/``), then in the folder torchvision
+unpacks them to, ``root/MNIST/raw/`` (``root/FashionMNIST/raw/``), gzipped or not.  The four IDX
+files are parsed once per process into uint8 arrays (60,000 × 28 × 28 = 47 MB) and
 cached, so a second dataset object or a second epoch never re-parses them.
 """
 import os
@@ -20,6 +22,7 @@ _CACHE = {}
 class MNIST(ImageDataset):
     name = "mnist"
     display = "MNIST"
+    torchvision_folder = "MNIST"
     mirrors = (
         "https://ossci-datasets.s3.amazonaws.com/mnist/",
         "http://yann.lecun.com/exdb/mnist/",
@@ -38,16 +41,32 @@ class MNIST(ImageDataset):
         self.train, self.transform, self.target_transform = train, transform, target_transform
         prefix = "train" if train else "t10k"
         image_file, label_file = f"{prefix}-images-idx3-ubyte.gz", f"{prefix}-labels-idx1-ubyte.gz"
-        folder = files.locate(self.name, [image_file, label_file], self.root, self.display)
-        if folder is None:
+        paths = self._find(image_file, label_file)
+        if paths is None:
             if not download:
-                raise files.DatasetNotFoundError(files.missing_message(self.display, self.name, [image_file, label_file], self.root))
+                raise files.DatasetNotFoundError(files.missing_message(
+                    self.display, self.name, [image_file, label_file], self.root,
+                    hint=f" torchvision's layout works too: root/{self.torchvision_folder}/raw/ with these files, "
+                         "gzipped or not."))
             folder = os.path.join(self.root, self.name)
             for filename in (image_file, label_file):
                 if not os.path.exists(os.path.join(folder, filename)):
                     files.download([m + filename for m in self.mirrors], os.path.join(folder, filename),
                                    self.resources[filename])
-        self.data, self.targets = self._load(os.path.join(folder, image_file), os.path.join(folder, label_file))
+            paths = (os.path.join(folder, image_file), os.path.join(folder, label_file))
+        self.data, self.targets = self._load(*paths)
+
+    def _find(self, image_file, label_file):
+        """The (images, labels) paths: minidl's ``root/<name>/`` or ``root/``, then torchvision's
+        ``root/<MNIST|FashionMNIST>/raw/``, where the files may also be unpacked (no ``.gz``)."""
+        folder = files.locate(self.name, [image_file, label_file], self.root, self.display)
+        if folder is not None:
+            return os.path.join(folder, image_file), os.path.join(folder, label_file)
+        raw = os.path.join(self.root, self.torchvision_folder, "raw")
+        for names in ((image_file, label_file), (image_file[:-3], label_file[:-3])):
+            if all(os.path.exists(os.path.join(raw, name)) for name in names):
+                return tuple(os.path.join(raw, name) for name in names)
+        return None
 
     def _load(self, image_path, label_path):
         key = tuple((os.path.abspath(p), os.stat(p).st_mtime_ns, os.stat(p).st_size) for p in (image_path, label_path))
@@ -74,6 +93,7 @@ class MNIST(ImageDataset):
 class FashionMNIST(MNIST):
     name = "fashion-mnist"
     display = "FashionMNIST"
+    torchvision_folder = "FashionMNIST"
     mirrors = ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",)
     resources = {
         "train-images-idx3-ubyte.gz": "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
