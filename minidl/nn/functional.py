@@ -9,6 +9,7 @@ from ..functions.conv import conv2d, conv_transpose2d  # noqa: F401
 from ..functions.one_d import avg_pool1d, conv1d, max_pool1d, max_unpool2d  # noqa: F401
 from ..functions.fold import fold, unfold  # noqa: F401
 from ..functions.dropout import dropout, dropout2d  # noqa: F401
+from ..functions.dropout import drop_path  # noqa: F401
 from ..functions.joining import pad  # noqa: F401
 from ..functions.linear import linear  # noqa: F401
 from ..functions.losses import (  # noqa: F401
