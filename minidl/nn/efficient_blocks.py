@@ -60,6 +60,13 @@ def symmetric_padding(kernel_size, stride=1, dilation=1):
     return ((stride - 1) + dilation * (kernel_size - 1)) // 2
 
 
+def _timm_padding(padding, kernel_size, stride, dilation):
+    """timm's padding argument as an int: "" and (unstrided) "same" → symmetric, "valid" → 0."""
+    if isinstance(padding, int):
+        return padding
+    return 0 if padding == "valid" else symmetric_padding(kernel_size, stride, dilation)
+
+
 class MixedConv2d(ModuleList):
     """Mixed depthwise convolution, MixConv (Tan & Le 2019, "MixConv: Mixed Depthwise Convolutional
     Kernels"): the channels are split into len(kernel_size) groups and group i is convolved with a
@@ -68,15 +75,22 @@ class MixedConv2d(ModuleList):
     otherwise a dense conv per group (MixNet's grouped 1×1 expansion and projection).
 
     Channels split as ``split_channels`` (the first group takes the remainder), for the input and
-    the output alike.  Padding is symmetric (``symmetric_padding``); no bias (it is followed by BN).
+    the output alike.  ``padding`` is timm's: "" (symmetric, ``symmetric_padding``), "valid" (none)
+    or an int; TensorFlow's asymmetric "same" is accepted only where it is symmetric (stride 1).
+    No bias (it is followed by BN).
 
     Shapes: x (N, in_channels, H, W) → (N, out_channels, H', W'), H' = ceil(H / stride) for odd
     kernels.  Keys: "0.weight", "1.weight", … one conv per kernel size (timm's names).
     Raises ValueError when a group would be empty or, for depthwise, in and out splits differ.
     """
 
-    def __init__(self, in_channels, out_channels, kernel_size=3, stride=1, dilation=1, depthwise=False):
+    def __init__(self, in_channels, out_channels, kernel_size=3, stride=1, padding="", dilation=1, depthwise=False):
         kernel_sizes = list(kernel_size) if isinstance(kernel_size, (list, tuple)) else [kernel_size]
+        if padding not in ("", "valid", "same") and not isinstance(padding, int):
+            raise ValueError(f"MixedConv2d: padding must be '', 'valid', 'same' or an int, got {padding!r}")
+        if padding == "same" and stride != 1:
+            raise ValueError("MixedConv2d: padding='same' (TensorFlow's, asymmetric when strided) is only "
+                             f"supported with stride 1, got stride={stride}; use padding='' (symmetric)")
         in_splits = split_channels(in_channels, len(kernel_sizes))
         out_splits = split_channels(out_channels, len(kernel_sizes))
         if min(in_splits + out_splits) < 1:
@@ -85,7 +99,7 @@ class MixedConv2d(ModuleList):
         if depthwise and in_splits != out_splits:
             raise ValueError(f"MixedConv2d: depthwise needs out_channels == in_channels, got {out_channels} "
                              f"and {in_channels}")
-        convs = [Conv2d(c_in, c_out, k, stride, symmetric_padding(k, stride, dilation), dilation,
+        convs = [Conv2d(c_in, c_out, k, stride, _timm_padding(padding, k, stride, dilation), dilation,
                         groups=c_in if depthwise else 1, bias=False)
                  for k, c_in, c_out in zip(kernel_sizes, in_splits, out_splits)]
         super().__init__(convs)
