@@ -56,7 +56,8 @@ def drop_path_schedule(drop_path_rate, num_blocks):
     gets ``drop_path_rate · (n − 1)/n``).  Returns a list of ``num_blocks`` floats.
     """
     if not 0.0 <= drop_path_rate <= 1.0:
-        raise ValueError(f"drop_path_schedule: drop_path_rate must be a probability between 0 and 1, got {drop_path_rate}")
+        raise ValueError("drop_path_schedule: drop_path_rate must be a probability between 0 and 1, "
+                         f"got {drop_path_rate}")
     if int(num_blocks) != num_blocks or num_blocks < 0:
         raise ValueError(f"drop_path_schedule: num_blocks must be a non-negative integer, got {num_blocks}")
     return [drop_path_rate * index / num_blocks for index in range(int(num_blocks))]

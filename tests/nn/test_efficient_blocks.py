@@ -112,7 +112,8 @@ def _compare_with_timm(ours, theirs, shape, dtype=np.float64, rtol=1e-7, atol=1e
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=rtol, atol=atol, err_msg="input gradient")
     their_params = dict(theirs.named_parameters())
     for key, param in ours.named_parameters():
-        np.testing.assert_allclose(param.grad.numpy(), their_params[key].grad.numpy(), rtol=rtol, atol=atol, err_msg=key)
+        expected = their_params[key].grad.numpy()
+        np.testing.assert_allclose(param.grad.numpy(), expected, rtol=rtol, atol=atol, err_msg=key)
     return ours
 
 
