@@ -137,3 +137,30 @@ def test_architecture_string_errors():
         decode_block("xx_r1_k3_s1_c16")
     with pytest.raises(ValueError, match="unknown activation 'nzz'"):
         decode_block("ir_r1_k3_s1_e6_c16_nzz")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["ghostnet_100", "mixnet_s"])
+def test_matches_timm_in_train_mode_float64(name, one_torch_thread):
+    """Batch statistics, their running averages and the input gradient through SE, MixConv and the
+    Ghost modules in training, in float64 (4 samples of 64×64, so the last BNs see 4 values each)."""
+    torch = oracles.torch()
+    torch.manual_seed(0)
+    theirs = oracles.timm_model(name, drop_rate=0.0).double().train()
+    ours = models.get_model(name, drop_rate=0.0).to(minidl.float64).train()
+    ours.load_state_dict(models.from_torch(theirs.state_dict()))
+    x_np = np.random.default_rng(0).standard_normal((4, 3, 64, 64))
+    x = minidl.tensor(x_np, requires_grad=True)
+    tx = torch.from_numpy(x_np.copy()).requires_grad_()
+    out, tout = ours(x), theirs(tx)
+    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-9, atol=1e-9)
+    upstream = np.random.default_rng(1).standard_normal(tuple(tout.shape))
+    (out * minidl.tensor(upstream)).sum().backward()
+    (tout * torch.from_numpy(upstream)).sum().backward()
+    # atol 1e-7 of the largest: PyTorch's float64 hardsigmoid backward multiplies by the float32
+    # constant 1/6 (0.16666667163…), a 3e-8 relative error in GhostNet's SE gates that minidl does not make
+    scale = np.abs(tx.grad.numpy()).max()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-7, atol=1e-7 * scale)
+    their_buffers = dict(theirs.named_buffers())
+    for key, buffer in ours.named_buffers():
+        np.testing.assert_allclose(buffer.numpy(), their_buffers[key].numpy(), rtol=1e-9, atol=1e-12, err_msg=key)
