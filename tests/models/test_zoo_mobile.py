@@ -1,6 +1,7 @@
 """The EfficientNet family (EfficientNet B0–B7, MnasNet, MixNet, FBNet, Single-Path NAS) and GhostNet:
 exact parameter counts (timm 1.0.31, ../shared/guide/CNN_SURVEY.md), timm's state_dict loaded key
-for key with timm's eval logits and input gradients, forward and backward, drop path in training.
+for key with timm's eval logits and input gradients (with ``-m slow`` also in train mode, float64,
+with BN running statistics), forward and backward, drop path in training.
 
 The default run keeps one model of each block kind (ds/ir + SE: B0; MixConv: MixNet-S; Ghost:
 GhostNet) and the cheap counts; the rest run with ``-m slow``."""
