@@ -16,6 +16,9 @@ PAPERS = {
     "resnext50_32x4d": "Xie et al. 2017", "wide_resnet50_2": "Zagoruyko & Komodakis 2016", "se_resnet50": "Hu et al. 2018",
     "mobilenet_v1": "Howard et al. 2017", "mobilenet_v2": "Sandler et al. 2018", "mobilenet_v3_small": "Howard et al. 2019",
     "mobilenet_v3_large": "Howard et al. 2019", "xception": "Chollet 2017",
+    "mnasnet_100": "Tan et al. 2019", "mixnet_s": "Tan & Le 2019", "mixnet_m": "Tan & Le 2019",
+    "fbnetc_100": "Wu et al. 2019", "spnasnet_100": "Stamoulis et al. 2019", "ghostnet_100": "Han et al. 2020",
+    **{f"efficientnet_b{i}": "Tan & Le 2019" for i in range(8)},
 }
 for prefix, paper in (("vgg", "Simonyan & Zisserman 2015"), ("resnet", "He et al. 2016"), ("densenet", "Huang et al. 2017"),
                       ("shufflenet", "Ma et al. 2018"), ("squeezenet", "Iandola et al. 2016")):

@@ -5,6 +5,11 @@ Every family has its own file; module names follow torchvision where it has the 
 """
 from .alexnet import AlexNet, AlexNetCIFAR, AlexNetPaper, ZFNet, alexnet, alexnet_cifar, alexnet_paper, zfnet  # noqa: F401
 from .densenet import DenseNet, densenet121, densenet161, densenet169, densenet201  # noqa: F401
+from .efficientnet import (  # noqa: F401
+    EfficientNet, efficientnet_b0, efficientnet_b1, efficientnet_b2, efficientnet_b3, efficientnet_b4, efficientnet_b5,
+    efficientnet_b6, efficientnet_b7, fbnetc_100, mixnet_m, mixnet_s, mnasnet_100, spnasnet_100,
+)
+from .ghostnet import GhostNet, ghostnet_100  # noqa: F401
 from .googlenet import GoogLeNet, GoogLeNetOutputs, googlenet, googlenet_loss  # noqa: F401
 from .inception import InceptionOutputs, InceptionV3, inception_v3  # noqa: F401
 from .lenet import LeNet5, lenet5  # noqa: F401
@@ -38,6 +43,12 @@ MODELS = {
     **{name: (globals()[name], (3, 32, 32)) for name in ("resnet20", "resnet32", "resnet44", "resnet56", "resnet110")},
     "inception_v3": (inception_v3, (3, 299, 299)),
     "xception": (xception, (3, 299, 299)),
+    # the EfficientNet family and GhostNet at timm's default input sizes
+    **{name: (globals()[name], (3, size, size)) for name, size in (
+        ("efficientnet_b0", 224), ("efficientnet_b1", 240), ("efficientnet_b2", 256), ("efficientnet_b3", 288),
+        ("efficientnet_b4", 320), ("efficientnet_b5", 448), ("efficientnet_b6", 528), ("efficientnet_b7", 600),
+        ("mnasnet_100", 224), ("mixnet_s", 224), ("mixnet_m", 224), ("fbnetc_100", 224), ("spnasnet_100", 224),
+        ("ghostnet_100", 224))},
 }
 
 

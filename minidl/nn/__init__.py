@@ -7,6 +7,8 @@ from .activation import (  # noqa: F401
 from .containers import ModuleDict, ModuleList, Sequential  # noqa: F401
 from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose2d  # noqa: F401
 from .dropout import Dropout, Dropout2d  # noqa: F401
+from .dropout import DropPath, drop_path_schedule  # noqa: F401
+from .efficient_blocks import GhostModule, MixedConv2d, SqueezeExcite  # noqa: F401
 from .linear import Flatten, Identity, Linear  # noqa: F401
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss  # noqa: F401
 from .module import Module  # noqa: F401

@@ -10,6 +10,7 @@ from ..functions.one_d import avg_pool1d, conv1d, max_pool1d, max_unpool2d  # no
 from ..functions.fold import fold, unfold  # noqa: F401
 from ..functions.three_d import adaptive_avg_pool3d, avg_pool3d, conv3d, max_pool3d  # noqa: F401
 from ..functions.dropout import dropout, dropout2d  # noqa: F401
+from ..functions.dropout import drop_path  # noqa: F401
 from ..functions.joining import pad  # noqa: F401
 from ..functions.linear import linear  # noqa: F401
 from ..functions.losses import (  # noqa: F401

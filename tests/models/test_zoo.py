@@ -25,6 +25,8 @@ VARIANT_COUNTS = [
     (lambda: models.alexnet_paper(groups=1), 62_378_344),
 ]
 HEAVY = {name for name in COUNTS if name.startswith("vgg")} | {"wide_resnet50_2", "resnet152", "resnet101"}
+# Run forward and backward in their own test file, under the slow mark (tests/models/test_zoo_mobile.py).
+HEAVY_ELSEWHERE = {f"efficientnet_b{i}" for i in range(1, 8)}
 
 
 def _count(model):
@@ -99,7 +101,7 @@ def _forward_backward(name, classes=5, monkeypatch=None, **kwargs):
     assert not widened, f"{name}: float32 in, float64 out of {sorted(widened)}"
 
 
-@pytest.mark.parametrize("name", sorted(set(models.list_models()) - HEAVY))
+@pytest.mark.parametrize("name", sorted(set(models.list_models()) - HEAVY - HEAVY_ELSEWHERE))
 def test_forward_and_backward(name, monkeypatch):
     _forward_backward(name, monkeypatch=monkeypatch)
 
