@@ -237,13 +237,15 @@ class Tensor:
             raise RuntimeError(f"the truth value of a tensor with {self.array.size} elements is ambiguous")
         return bool(self.item())
 
-    def to(self, *args, dtype=None, device=None):
+    def to(self, *args, dtype=None, device=None, non_blocking=False, copy=False, memory_format=None):
         """``t.to("cuda")``, ``t.to(minidl.float64)``, ``t.to("cpu", minidl.float32)``, ``t.to(other_tensor)``.
 
-        Differentiable: gradients flow back to the original device and dtype.
+        Differentiable: gradients flow back to the original device and dtype.  ``copy=True`` returns a
+        new tensor even when nothing changes; ``non_blocking`` and ``memory_format`` are accepted for
+        PyTorch's scripts and have no effect (copies are synchronous; arrays are row-major).
         """
         device, dtype = device_and_dtype(args, device, dtype)
-        result = self
+        result = self.clone() if copy else self
         if device is not None and backend.Device(device) != self.device:
             result = _F.to_device(result, device)
         if dtype is not None and dtypes.to_dtype(dtype) != result.dtype:
@@ -253,7 +255,7 @@ class Tensor:
     def cpu(self):
         return self.to("cpu")
 
-    def cuda(self, device=None):
+    def cuda(self, device=None, non_blocking=False):
         return self.to("cuda" if device is None else backend.Device("cuda", device))
 
     def float(self):

@@ -186,3 +186,13 @@ def test_assigning_data_swaps_the_array():
     assert t.shape == (4,) and t.tolist() == [1.0] * 4
     with pytest.raises(TypeError, match="expected a Tensor"):
         t.data = np.ones(2)
+
+
+def test_to_accepts_pytorchs_keywords_and_backends_cudnn_imports():
+    import minidl.backends.cudnn as cudnn
+
+    x = minidl.ones(2)
+    assert x.to("cpu", non_blocking=True) is x and x.to(copy=True) is not x
+    assert minidl.nn.Linear(2, 2).to("cpu", non_blocking=True).weight.device == x.device
+    cudnn.benchmark = True
+    assert minidl.backends.cudnn.benchmark and not cudnn.is_available()

@@ -2,6 +2,7 @@
 run under PyTorch and under minidl with only their import lines changed, from the same initial
 weights (the PyTorch run saves them with ``torch.save``; the minidl run reads that ``.pt`` file with
 ``torch.load``, i.e. ``minidl.load``).  The losses must track PyTorch's."""
+import importlib.util
 import pathlib
 import re
 import runpy
@@ -12,14 +13,27 @@ import pytest
 SCRIPTS = pathlib.Path(__file__).parent / "scripts"
 
 
+TORCHVISION = {"datasets": "minidl.data.datasets", "transforms": "minidl.data.transforms", "models": "minidl.models"}
+
+
 def minidl_imports(source):
-    """The script with its import lines pointed at minidl, and nothing else changed."""
+    """The script with its import lines pointed at minidl (torchvision's datasets and transforms are
+    ``minidl.data``'s, its models ``minidl.models``), and nothing else changed."""
     def swap(match):
         line = match.group(0)
         if re.fullmatch(r"import torch", line):
             return "import minidl as torch"
+        vision = re.fullmatch(r"import torchvision\.(\w+) as (\w+)", line)
+        if vision:
+            return f"import {TORCHVISION[vision.group(1)]} as {vision.group(2)}"
         return re.sub(r"\btorch\b", "minidl", line, count=1)
-    return re.sub(r"^(?:import torch\b|from torch\b).*$", swap, source, flags=re.M)
+    return re.sub(r"^(?:import torch\b|from torch\b|import torchvision\.).*$", swap, source, flags=re.M)
+
+
+def torchvision_standin(source):
+    """For the PyTorch run where torchvision is not installed: its imports from tests/scripts/torchvision_standin.py."""
+    return re.sub(r"^import torchvision\.(\w+) as (\w+)$", r"from torchvision_standin import \1 as \2", source,
+                  flags=re.M)
 
 
 def run(name, engine, argv, tmp_path, monkeypatch):
@@ -29,6 +43,9 @@ def run(name, engine, argv, tmp_path, monkeypatch):
         source = minidl_imports(source)
         assert [line for line in source.splitlines() if "torch" in line and "import" in line and
                 "minidl" not in line] == []
+    elif importlib.util.find_spec("torchvision") is None:
+        source = torchvision_standin(source)
+        monkeypatch.syspath_prepend(str(SCRIPTS))
     path = tmp_path / f"{engine}_{name}.py"
     path.write_text(source)
     monkeypatch.chdir(tmp_path)
@@ -42,6 +59,7 @@ def test_import_swap_changes_only_import_lines():
 
 
 def both(name, argv, tmp_path, monkeypatch):
+    """Run the script under PyTorch (saving its initial weights), then under minidl from them."""
     pytest.importorskip("torch")
     init = str(tmp_path / "init.pt")
     theirs = run(name, "torch", argv + ["--save-init", init], tmp_path, monkeypatch)
@@ -92,3 +110,42 @@ def test_textbook_lenet_with_apply_init_and_argmax_axis(tmp_path, monkeypatch):
     (our_shapes, ours), (their_shapes, theirs) = both("textbook_lenet", [], tmp_path, monkeypatch)
     assert our_shapes == their_shapes and our_shapes[-1] == (1, 10)
     np.testing.assert_allclose(ours, theirs, rtol=1e-4)
+
+
+def _image_folders(root, classes=3, per_class=4, seed=0):
+    """train/ and val/ folders of small PNGs, one sub-folder per class (a colour per class)."""
+    Image = pytest.importorskip("PIL.Image")
+    rng = np.random.default_rng(seed)
+    for split in ("train", "val"):
+        for label in range(classes):
+            folder = root / split / f"class_{label}"
+            folder.mkdir(parents=True)
+            for index in range(per_class):
+                pixels = rng.integers(0, 90, (40, 48, 3))
+                pixels[:, :, label] += 150
+                Image.fromarray(pixels.astype(np.uint8)).save(folder / f"{index}.png")
+    return str(root)
+
+
+def test_imagenet_example_with_image_folder_data_parallel_and_checkpoints(tmp_path, monkeypatch):
+    """AlexNet (torchvision's layout) on 63×63 crops: 2 epochs from the same weights; then the minidl
+    run resumes from its own checkpoint (model, optimizer and scheduler state) for a third epoch."""
+    data = _image_folders(tmp_path / "images")
+    argv = [data, "--image-size", "63", "--num-classes", "3", "--dropout", "0", "--lr", "0.001"]
+    ours, theirs = both("imagenet_alexnet", argv, tmp_path, monkeypatch)
+    for (our_steps, our_val, our_acc), (their_steps, their_val, their_acc) in zip(ours, theirs):
+        np.testing.assert_allclose(our_steps, their_steps, rtol=1e-4)
+        np.testing.assert_allclose(our_val, their_val, rtol=1e-4)
+        assert float(our_acc) == pytest.approx(float(their_acc))
+    assert (tmp_path / "checkpoint.pth.tar").exists() and (tmp_path / "model_best.pth.tar").exists()
+    resumed = run("imagenet_alexnet", "minidl", argv + ["--epochs", "3", "--resume", "checkpoint.pth.tar"],
+                  tmp_path, monkeypatch)
+    assert len(resumed) == 1 and np.isfinite(resumed[0][0]).all()
+
+
+@pytest.mark.slow
+def test_imagenet_example_with_augmentation_runs(tmp_path, monkeypatch):
+    data = _image_folders(tmp_path / "images")
+    history = run("imagenet_alexnet", "minidl", [data, "--image-size", "63", "--num-classes", "3",
+                                                 "--train-augment"], tmp_path, monkeypatch)
+    assert len(history) == 2 and np.isfinite(history[-1][1])

@@ -211,9 +211,10 @@ class Module:
                 param.grad.array[...] = 0
 
     # ------------------------------------------------------------ devices and dtypes
-    def to(self, *args, dtype=None, device=None):
+    def to(self, *args, dtype=None, device=None, non_blocking=False, memory_format=None):
         """Move/convert every parameter and buffer **in place** (the Parameter objects stay the same,
-        so an optimizer built before ``.to()`` keeps working).  Only floating tensors change dtype."""
+        so an optimizer built before ``.to()`` keeps working).  Only floating tensors change dtype.
+        ``non_blocking`` and ``memory_format`` are accepted for PyTorch's scripts, with no effect."""
         device, dtype = device_and_dtype(args, device, dtype)
         dtype = dtypes.to_dtype(dtype)
         for tensor in itertools.chain(self.parameters(), self.buffers()):
