@@ -7,6 +7,7 @@ from .alexnet import AlexNet, AlexNetCIFAR, AlexNetPaper, ZFNet, alexnet, alexne
 from .densenet import DenseNet, densenet121, densenet161, densenet169, densenet201  # noqa: F401
 from .googlenet import GoogLeNet, GoogLeNetOutputs, googlenet, googlenet_loss  # noqa: F401
 from .inception import InceptionOutputs, InceptionV3, inception_v3  # noqa: F401
+from .inception_v4 import InceptionResnetV2, InceptionV4, inception_resnet_v2, inception_v4  # noqa: F401
 from .lenet import LeNet5, lenet5  # noqa: F401
 from .mobilenet import (  # noqa: F401
     MobileNetV1, MobileNetV2, MobileNetV3, mobilenet_v1, mobilenet_v2, mobilenet_v3_large, mobilenet_v3_small,
@@ -38,6 +39,8 @@ MODELS = {
     **{name: (globals()[name], (3, 32, 32)) for name in ("resnet20", "resnet32", "resnet44", "resnet56", "resnet110")},
     "inception_v3": (inception_v3, (3, 299, 299)),
     "xception": (xception, (3, 299, 299)),
+    "inception_v4": (inception_v4, (3, 299, 299)),
+    "inception_resnet_v2": (inception_resnet_v2, (3, 299, 299)),
 }
 
 
