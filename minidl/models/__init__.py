@@ -12,6 +12,8 @@ from .lenet import LeNet5, lenet5  # noqa: F401
 from .mobilenet import (  # noqa: F401
     MobileNetV1, MobileNetV2, MobileNetV3, mobilenet_v1, mobilenet_v2, mobilenet_v3_large, mobilenet_v3_small,
 )
+from .nasnet import NASNetA, nasnetalarge, nasnetamobile  # noqa: F401
+from .pnasnet import PNASNet5Large, pnasnet5large  # noqa: F401
 from .resnet import (  # noqa: F401
     ResNet, resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d, se_resnet50, wide_resnet50_2,
 )
@@ -41,6 +43,9 @@ MODELS = {
     "xception": (xception, (3, 299, 299)),
     "inception_v4": (inception_v4, (3, 299, 299)),
     "inception_resnet_v2": (inception_resnet_v2, (3, 299, 299)),
+    "nasnetalarge": (nasnetalarge, (3, 331, 331)),
+    "nasnetamobile": (nasnetamobile, (3, 224, 224)),
+    "pnasnet5large": (pnasnet5large, (3, 331, 331)),
 }
 
 
