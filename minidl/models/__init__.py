@@ -4,6 +4,7 @@ Every family has its own file; module names follow torchvision where it has the 
 ``model.load_state_dict(from_torch(torchvision_state_dict))`` works key for key.
 """
 from .alexnet import AlexNet, AlexNetCIFAR, AlexNetPaper, ZFNet, alexnet, alexnet_cifar, alexnet_paper, zfnet  # noqa: F401
+from .bn_inception import BNInception, bn_inception  # noqa: F401
 from .densenet import DenseNet, densenet121, densenet161, densenet169, densenet201  # noqa: F401
 from .googlenet import GoogLeNet, GoogLeNetOutputs, googlenet, googlenet_loss  # noqa: F401
 from .inception import InceptionOutputs, InceptionV3, inception_v3  # noqa: F401
@@ -41,6 +42,7 @@ MODELS = {
     **{name: (globals()[name], (3, 32, 32)) for name in ("resnet20", "resnet32", "resnet44", "resnet56", "resnet110")},
     "inception_v3": (inception_v3, (3, 299, 299)),
     "xception": (xception, (3, 299, 299)),
+    "bn_inception": (bn_inception, (3, 224, 224)),
     "inception_v4": (inception_v4, (3, 299, 299)),
     "inception_resnet_v2": (inception_resnet_v2, (3, 299, 299)),
     "nasnetalarge": (nasnetalarge, (3, 331, 331)),
