@@ -25,6 +25,8 @@ VARIANT_COUNTS = [
     (lambda: models.alexnet_paper(groups=1), 62_378_344),
 ]
 HEAVY = {name for name in COUNTS if name.startswith("vgg")} | {"wide_resnet50_2", "resnet152", "resnet101"}
+# models whose counts and forward/backward are tested in their own file (tests/models/test_zoo_inception.py)
+OWN_FILE = {"bn_inception", "inception_v4", "inception_resnet_v2", "nasnetalarge", "nasnetamobile", "pnasnet5large"}
 
 
 def _count(model):
@@ -99,7 +101,7 @@ def _forward_backward(name, classes=5, monkeypatch=None, **kwargs):
     assert not widened, f"{name}: float32 in, float64 out of {sorted(widened)}"
 
 
-@pytest.mark.parametrize("name", sorted(set(models.list_models()) - HEAVY))
+@pytest.mark.parametrize("name", sorted(set(models.list_models()) - HEAVY - OWN_FILE))
 def test_forward_and_backward(name, monkeypatch):
     _forward_backward(name, monkeypatch=monkeypatch)
 
