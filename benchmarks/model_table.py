@@ -16,6 +16,10 @@ PAPERS = {
     "resnext50_32x4d": "Xie et al. 2017", "wide_resnet50_2": "Zagoruyko & Komodakis 2016", "se_resnet50": "Hu et al. 2018",
     "mobilenet_v1": "Howard et al. 2017", "mobilenet_v2": "Sandler et al. 2018", "mobilenet_v3_small": "Howard et al. 2019",
     "mobilenet_v3_large": "Howard et al. 2019", "xception": "Chollet 2017",
+    "bn_inception": "Ioffe & Szegedy 2015 (BN-Inception / Inception v2)",
+    "inception_v4": "Szegedy et al. 2017 (timm layout)", "inception_resnet_v2": "Szegedy et al. 2017 (timm layout)",
+    "nasnetalarge": "Zoph et al. 2018 (timm layout)", "nasnetamobile": "Zoph et al. 2018",
+    "pnasnet5large": "Liu et al. 2018 (timm layout)",
 }
 for prefix, paper in (("vgg", "Simonyan & Zisserman 2015"), ("resnet", "He et al. 2016"), ("densenet", "Huang et al. 2017"),
                       ("shufflenet", "Ma et al. 2018"), ("squeezenet", "Iandola et al. 2016")):

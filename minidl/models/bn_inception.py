@@ -1,5 +1,5 @@
 """Inception v2 / BN-Inception (Ioffe & Szegedy 2015, "Batch normalization: accelerating deep network
-training by reducing internal covariate shift", ICML, Section 4.2 and Figure 5).
+training by reducing internal covariate shift", ICML, Section 4.2.1 and the appendix's Figure 5).
 
 Key idea: normalise every layer's pre-activations over the mini-batch (BatchNorm), which lets the
 Inception network train with 30× higher learning rates, without dropout and LRN, and reach
@@ -52,13 +52,17 @@ class InceptionBN(nn.Module):
         self.branch3x3dbl = nn.Sequential(ConvBnReLU(c_in, dbl3x3red, 1, bias=bias),
                                           ConvBnReLU(dbl3x3red, dbl3x3, 3, 1, 1, bias=bias),
                                           ConvBnReLU(dbl3x3, dbl3x3, 3, stride, 1, bias=bias))
-        self.pool = nn.AvgPool2d(3, 1, 1, ceil_mode=True) if pool == "avg" else nn.MaxPool2d(3, stride, 1 if stride == 1 else 0, ceil_mode=True)
+        if pool == "avg":
+            self.pool = nn.AvgPool2d(3, 1, 1, ceil_mode=True)
+        else:  # Caffe rounds pooled sizes up: 3×3/2 unpadded takes 28 → 14 like the padded stride-2 convolutions
+            self.pool = nn.MaxPool2d(3, stride, 1 if stride == 1 else 0, ceil_mode=True)
         self.branch_pool = ConvBnReLU(c_in, pool_proj, 1, bias=bias) if pool_proj else None
         self.out_channels = ch1x1 + ch3x3 + dbl3x3 + (pool_proj or c_in)
 
     def forward(self, x):
         pooled = self.pool(x)
-        branches = [self.branch3x3(x), self.branch3x3dbl(x), pooled if self.branch_pool is None else self.branch_pool(pooled)]
+        pooled = pooled if self.branch_pool is None else self.branch_pool(pooled)
+        branches = [self.branch3x3(x), self.branch3x3dbl(x), pooled]
         return cat(branches if self.branch1x1 is None else [self.branch1x1(x)] + branches, 1)
 
 

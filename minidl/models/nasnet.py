@@ -8,10 +8,10 @@ size.  Each cell combines two earlier cell outputs through five pairwise sums of
 convolutions, poolings and identities, and concatenates the results.
 
 ``nasnetalarge`` ("NASNet-A (6 @ 4032)", input 331×331) has timm's layout and names: 88,753,150
-parameters (paper Table 2: 88.9 M), and ``model.load_state_dict(from_torch(timm_state_dict))``
+parameters (paper, ImageNet results: 88.9 M), and ``model.load_state_dict(from_torch(timm_state_dict))``
 maps key for key.  ``nasnetamobile`` ("NASNet-A (4 @ 1056)", input 224×224) is the same code
 with the paper's mobile settings — stem of 32 filters, 1056 penultimate filters, N = 4 — and has
-5,289,978 parameters (paper Table 2: 5.3 M).
+5,289,978 parameters (paper, mobile-setting ImageNet results: 5.3 M; the survey cites its Table 2).
 
 Padding follows TensorFlow's 'SAME' (the authors' code), as timm does: stride-1 layers pad k//2 on
 each side; stride-2 layers pad (k - 1 - (H - 1) mod 2) in total, the extra pixel at the bottom
@@ -163,8 +163,9 @@ def make_op(op, c_in, c_out, stride):
     pool = PoolSame(op[:3], stride)
     if c_in == c_out:
         return pool
-    return nn.Sequential(collections.OrderedDict(  # a pool that also changes the width: 1×1 conv → BN
-        [("max_pool", pool), ("conv", nn.Conv2d(c_in, c_out, 1, bias=False)), ("bn", nn.BatchNorm2d(c_out, eps=BN_EPS))]))
+    projection = nn.Conv2d(c_in, c_out, 1, bias=False)  # a pool that also changes the width: 1×1 conv → BN
+    return nn.Sequential(collections.OrderedDict([("max_pool", pool), ("conv", projection),
+                                                  ("bn", nn.BatchNorm2d(c_out, eps=BN_EPS))]))
 
 
 class SearchedCell(nn.Module):
@@ -314,6 +315,6 @@ def nasnetalarge(num_classes=1000, in_channels=3, dropout=0.0):
 
 
 def nasnetamobile(num_classes=1000, in_channels=3, dropout=0.0):
-    """NASNet-A (4 @ 1056) (paper Table 2, "NASNet-A (4 @ 1056)": 5.3 M parameters, 564 M mult-adds):
+    """NASNet-A (4 @ 1056) (the paper lists "NASNet-A (4 @ 1056)" with 5.3 M parameters and 564 M mult-adds):
     stem of 32 filters, N = 4; 5,289,978 parameters here; input 224×224."""
     return NASNetA(num_classes, in_channels, stem_size=32, num_features=1056, cells_per_stage=4, dropout=dropout)

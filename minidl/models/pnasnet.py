@@ -7,9 +7,10 @@ training every candidate; the search costs about 8× fewer trained models than N
 reinforcement learning.  One cell type (PNASNet-5) serves as both Normal and Reduction cell
 (stride 2 in the latter) and outputs all five of its blocks.
 
-timm's ``pnasnet5large`` layout and names ("PNASNet-5 (N = 4, F = 216)", input 331×331): 86,057,668
-parameters (paper Table 3: 86.1 M), so ``model.load_state_dict(from_torch(timm_state_dict))`` maps key
-for key.  Layers, 'SAME' padding and BatchNorm eps (0.001) are NASNet's (``nasnet.py``).
+timm's ``pnasnet5large`` layout and names ("PNASNet-5 (N = 4, F = 216)", input 331×331):
+86,057,668 parameters (paper, large-setting ImageNet results: 86.1 M), so
+``model.load_state_dict(from_torch(timm_state_dict))`` maps key for key.  Layers, 'SAME' padding
+and BatchNorm eps (0.001) are NASNet's (``nasnet.py``).
 """
 from .. import nn
 from .nasnet import ActConvBn, ConvBn, SearchedCell, add_factorized_reduction, factorized_reduction
