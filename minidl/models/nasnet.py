@@ -237,11 +237,11 @@ class NormalCell(SearchedCell):
         return self.combine(dict(left=self.conv_prev_1x1(x_prev), right=self.conv_1x1(x)))
 
 
-class FirstCell(NormalCell):
+class FirstCell(SearchedCell):
     """The Normal cell after a reduction: its previous input has twice the grid (factorised reduction)."""
 
     def __init__(self, c_prev, c_in, width):
-        SearchedCell.__init__(self)
+        super().__init__()
         self.conv_1x1 = ActConvBn(c_in, width)
         add_factorized_reduction(self, c_prev, width)
         self.build_genotype(NORMAL, ["left", 0, 1, 2, 3, 4], dict(left=width, right=width), width, 1)
