@@ -19,6 +19,10 @@ PAPERS = {
     "mnasnet_100": "Tan et al. 2019", "mixnet_s": "Tan & Le 2019", "mixnet_m": "Tan & Le 2019",
     "fbnetc_100": "Wu et al. 2019", "spnasnet_100": "Stamoulis et al. 2019", "ghostnet_100": "Han et al. 2020",
     **{f"efficientnet_b{i}": "Tan & Le 2019" for i in range(8)},
+    "bn_inception": "Ioffe & Szegedy 2015 (BN-Inception / Inception v2)",
+    "inception_v4": "Szegedy et al. 2017 (timm layout)", "inception_resnet_v2": "Szegedy et al. 2017 (timm layout)",
+    "nasnetalarge": "Zoph et al. 2018 (timm layout)", "nasnetamobile": "Zoph et al. 2018",
+    "pnasnet5large": "Liu et al. 2018 (timm layout)",
 }
 for prefix, paper in (("vgg", "Simonyan & Zisserman 2015"), ("resnet", "He et al. 2016"), ("densenet", "Huang et al. 2017"),
                       ("shufflenet", "Ma et al. 2018"), ("squeezenet", "Iandola et al. 2016")):

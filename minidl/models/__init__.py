@@ -4,6 +4,7 @@ Every family has its own file; module names follow torchvision where it has the 
 ``model.load_state_dict(from_torch(torchvision_state_dict))`` works key for key.
 """
 from .alexnet import AlexNet, AlexNetCIFAR, AlexNetPaper, ZFNet, alexnet, alexnet_cifar, alexnet_paper, zfnet  # noqa: F401
+from .bn_inception import BNInception, bn_inception  # noqa: F401
 from .densenet import DenseNet, densenet121, densenet161, densenet169, densenet201  # noqa: F401
 from .efficientnet import (  # noqa: F401
     EfficientNet, efficientnet_b0, efficientnet_b1, efficientnet_b2, efficientnet_b3, efficientnet_b4, efficientnet_b5,
@@ -12,10 +13,13 @@ from .efficientnet import (  # noqa: F401
 from .ghostnet import GhostNet, ghostnet_100  # noqa: F401
 from .googlenet import GoogLeNet, GoogLeNetOutputs, googlenet, googlenet_loss  # noqa: F401
 from .inception import InceptionOutputs, InceptionV3, inception_v3  # noqa: F401
+from .inception_v4 import InceptionResnetV2, InceptionV4, inception_resnet_v2, inception_v4  # noqa: F401
 from .lenet import LeNet5, lenet5  # noqa: F401
 from .mobilenet import (  # noqa: F401
     MobileNetV1, MobileNetV2, MobileNetV3, mobilenet_v1, mobilenet_v2, mobilenet_v3_large, mobilenet_v3_small,
 )
+from .nasnet import NASNetA, nasnetalarge, nasnetamobile  # noqa: F401
+from .pnasnet import PNASNet5Large, pnasnet5large  # noqa: F401
 from .resnet import (  # noqa: F401
     ResNet, resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d, se_resnet50, wide_resnet50_2,
 )
@@ -49,6 +53,12 @@ MODELS = {
         ("efficientnet_b4", 320), ("efficientnet_b5", 448), ("efficientnet_b6", 528), ("efficientnet_b7", 600),
         ("mnasnet_100", 224), ("mixnet_s", 224), ("mixnet_m", 224), ("fbnetc_100", 224), ("spnasnet_100", 224),
         ("ghostnet_100", 224))},
+    "bn_inception": (bn_inception, (3, 224, 224)),
+    "inception_v4": (inception_v4, (3, 299, 299)),
+    "inception_resnet_v2": (inception_resnet_v2, (3, 299, 299)),
+    "nasnetalarge": (nasnetalarge, (3, 331, 331)),
+    "nasnetamobile": (nasnetamobile, (3, 224, 224)),
+    "pnasnet5large": (pnasnet5large, (3, 331, 331)),
 }
 
 

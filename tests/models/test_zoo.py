@@ -27,6 +27,8 @@ VARIANT_COUNTS = [
 HEAVY = {name for name in COUNTS if name.startswith("vgg")} | {"wide_resnet50_2", "resnet152", "resnet101"}
 # Run forward and backward in their own test file, under the slow mark (tests/models/test_zoo_mobile.py).
 HEAVY_ELSEWHERE = {f"efficientnet_b{i}" for i in range(1, 8)}
+# models whose counts and forward/backward are tested in their own file (tests/models/test_zoo_inception.py)
+OWN_FILE = {"bn_inception", "inception_v4", "inception_resnet_v2", "nasnetalarge", "nasnetamobile", "pnasnet5large"}
 
 
 def _count(model):
@@ -101,7 +103,7 @@ def _forward_backward(name, classes=5, monkeypatch=None, **kwargs):
     assert not widened, f"{name}: float32 in, float64 out of {sorted(widened)}"
 
 
-@pytest.mark.parametrize("name", sorted(set(models.list_models()) - HEAVY - HEAVY_ELSEWHERE))
+@pytest.mark.parametrize("name", sorted(set(models.list_models()) - HEAVY - HEAVY_ELSEWHERE - OWN_FILE))
 def test_forward_and_backward(name, monkeypatch):
     _forward_backward(name, monkeypatch=monkeypatch)
 
