@@ -127,11 +127,14 @@ def _image_folders(root, classes=3, per_class=4, seed=0):
     return str(root)
 
 
-def test_imagenet_example_with_image_folder_data_parallel_and_checkpoints(tmp_path, monkeypatch):
-    """AlexNet (torchvision's layout) on 63×63 crops: 2 epochs from the same weights; then the minidl
-    run resumes from its own checkpoint (model, optimizer and scheduler state) for a third epoch."""
+@pytest.mark.parametrize("arch", ["resnet18", pytest.param("alexnet", marks=pytest.mark.slow)])
+def test_imagenet_example_with_image_folder_data_parallel_and_checkpoints(arch, tmp_path, monkeypatch):
+    """A zoo model (torchvision's layout) on small crops: 2 epochs from the same weights; then the minidl
+    run resumes from its own checkpoint (model, optimizer and scheduler state) for a third epoch.
+    (AlexNet's 57 M parameters make its checkpoints 230 MB: slow; ResNet-18 runs by default.)"""
     data = _image_folders(tmp_path / "images")
-    argv = [data, "--image-size", "63", "--num-classes", "3", "--dropout", "0", "--lr", "0.001"]
+    size = "63" if arch == "alexnet" else "32"
+    argv = [data, "--arch", arch, "--image-size", size, "--num-classes", "3", "--dropout", "0", "--lr", "0.001"]
     ours, theirs = both("imagenet_alexnet", argv, tmp_path, monkeypatch)
     for (our_steps, our_val, our_acc), (their_steps, their_val, their_acc) in zip(ours, theirs):
         np.testing.assert_allclose(our_steps, their_steps, rtol=1e-4)

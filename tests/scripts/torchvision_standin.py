@@ -18,4 +18,6 @@ class ImageFolder(_data.ImageFolder):
 
 
 datasets = types.SimpleNamespace(ImageFolder=ImageFolder)
-models = types.SimpleNamespace(alexnet=lambda num_classes=1000, dropout=0.5: _reference.AlexNet(num_classes, dropout))
+models = types.SimpleNamespace(
+    alexnet=lambda num_classes=1000, dropout=0.5: _reference.AlexNet(num_classes, dropout),
+    resnet18=lambda num_classes=1000: _reference.ResNet(_reference.BasicBlock, [2, 2, 2, 2], num_classes))
