@@ -14,8 +14,8 @@ from .joining import cat, chunk, concat, concatenate, pad, split, stack
 from .matmul import bmm, matmul, mm
 from .reductions import all, amax, amin, any, argmax, argmin, logsumexp, max, mean, min, norm, prod, std, sum, var
 from .shape import (
-    broadcast_to, contiguous, expand, expand_as, flatten, permute, reshape, reshape_as, squeeze, sum_to,
-    sum_to_size, t, transpose, unsqueeze, view, view_as,
+    broadcast_to, contiguous, expand, expand_as, flatten, permute, pixel_shuffle, pixel_unshuffle, reshape, reshape_as,
+    squeeze, sum_to, sum_to_size, t, transpose, unsqueeze, view, view_as,
 )
 from .softmax import log_softmax, softmax
 from .dispatch import fast_paths_enabled, use_fast_paths
