@@ -14,7 +14,10 @@ from .mobilenet import (  # noqa: F401
 from .resnet import (  # noqa: F401
     ResNet, resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d, se_resnet50, wide_resnet50_2,
 )
+from .resnet import ecaresnet50d, resnet18d, resnet50d, resnext101_32x8d, senet154, wide_resnet101_2  # noqa: F401
+from .resnest import ResNestBottleneck, resnest14d, resnest50d  # noqa: F401
 from .resnet_cifar import CifarResNet, resnet20, resnet32, resnet44, resnet56, resnet110  # noqa: F401
+from .sknet import SelectiveKernelBasic, SelectiveKernelBottleneck, skresnet18, skresnet34, skresnext50_32x4d  # noqa: F401
 from .shufflenet import ShuffleNetV2, shufflenet_v2_x0_5, shufflenet_v2_x1_0, shufflenet_v2_x1_5, shufflenet_v2_x2_0  # noqa: F401
 from .squeezenet import SqueezeNet, squeezenet1_0, squeezenet1_1  # noqa: F401
 from .summary import ModelSummary, summary  # noqa: F401
@@ -38,6 +41,10 @@ MODELS = {
     **{name: (globals()[name], (3, 32, 32)) for name in ("resnet20", "resnet32", "resnet44", "resnet56", "resnet110")},
     "inception_v3": (inception_v3, (3, 299, 299)),
     "xception": (xception, (3, 299, 299)),
+    # timm's ResNet variants and the torchvision 101-layer ones (tests/models/test_zoo_resnets.py)
+    **{name: (globals()[name], (3, 224, 224)) for name in (
+        "resnet18d", "resnet50d", "ecaresnet50d", "senet154", "resnext101_32x8d", "wide_resnet101_2",
+        "skresnet18", "skresnet34", "skresnext50_32x4d", "resnest14d", "resnest50d")},
 }
 
 
