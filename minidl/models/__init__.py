@@ -15,6 +15,9 @@ from .resnet import (  # noqa: F401
     ResNet, resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d, se_resnet50, wide_resnet50_2,
 )
 from .resnet import ecaresnet50d, resnet18d, resnet50d, resnext101_32x8d, senet154, wide_resnet101_2  # noqa: F401
+from .regnet import (  # noqa: F401
+    RegNet, regnetx_002, regnetx_004, regnetx_016, regnetx_032, regnety_002, regnety_016, regnety_032,
+)
 from .resnest import ResNestBottleneck, resnest14d, resnest50d  # noqa: F401
 from .resnet_cifar import CifarResNet, resnet20, resnet32, resnet44, resnet56, resnet110  # noqa: F401
 from .sknet import SelectiveKernelBasic, SelectiveKernelBottleneck, skresnet18, skresnet34, skresnext50_32x4d  # noqa: F401
@@ -44,7 +47,8 @@ MODELS = {
     # timm's ResNet variants and the torchvision 101-layer ones (tests/models/test_zoo_resnets.py)
     **{name: (globals()[name], (3, 224, 224)) for name in (
         "resnet18d", "resnet50d", "ecaresnet50d", "senet154", "resnext101_32x8d", "wide_resnet101_2",
-        "skresnet18", "skresnet34", "skresnext50_32x4d", "resnest14d", "resnest50d")},
+        "skresnet18", "skresnet34", "skresnext50_32x4d", "resnest14d", "resnest50d", "regnetx_002", "regnetx_004",
+        "regnetx_016", "regnetx_032", "regnety_002", "regnety_016", "regnety_032")},
 }
 
 

@@ -20,13 +20,15 @@ def conv1x1(c_in, c_out, stride=1):
 
 
 class SqueezeExcitation(nn.Module):
-    """Channel attention: s = σ(W₂ ReLU(W₁ · mean_hw(x))), y = x · s  (one gate per channel)."""
+    """Channel attention: s = σ(W₂ ReLU(W₁ · mean_hw(x))), y = x · s  (one gate per channel).
+    The hidden width is ``rd_channels``, or ``channels // reduction``."""
 
-    def __init__(self, channels, reduction=16):
+    def __init__(self, channels, reduction=16, rd_channels=None):
         super().__init__()
-        self.fc1 = nn.Conv2d(channels, channels // reduction, 1)
+        rd_channels = rd_channels or channels // reduction
+        self.fc1 = nn.Conv2d(channels, rd_channels, 1)
         self.relu = nn.ReLU(inplace=True)
-        self.fc2 = nn.Conv2d(channels // reduction, channels, 1)
+        self.fc2 = nn.Conv2d(rd_channels, channels, 1)
         self.sigmoid = nn.Sigmoid()
 
     def forward(self, x):
