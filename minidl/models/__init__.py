@@ -5,6 +5,7 @@ Every family has its own file; module names follow torchvision where it has the 
 """
 from .alexnet import AlexNet, AlexNetCIFAR, AlexNetPaper, ZFNet, alexnet, alexnet_cifar, alexnet_paper, zfnet  # noqa: F401
 from .densenet import DenseNet, densenet121, densenet161, densenet169, densenet201  # noqa: F401
+from .dpn import DPN, dpn68, dpn92  # noqa: F401
 from .googlenet import GoogLeNet, GoogLeNetOutputs, googlenet, googlenet_loss  # noqa: F401
 from .inception import InceptionOutputs, InceptionV3, inception_v3  # noqa: F401
 from .lenet import LeNet5, lenet5  # noqa: F401
@@ -48,7 +49,7 @@ MODELS = {
     **{name: (globals()[name], (3, 224, 224)) for name in (
         "resnet18d", "resnet50d", "ecaresnet50d", "senet154", "resnext101_32x8d", "wide_resnet101_2",
         "skresnet18", "skresnet34", "skresnext50_32x4d", "resnest14d", "resnest50d", "regnetx_002", "regnetx_004",
-        "regnetx_016", "regnetx_032", "regnety_002", "regnety_016", "regnety_032")},
+        "regnetx_016", "regnetx_032", "regnety_002", "regnety_016", "regnety_032", "dpn68", "dpn92")},
 }
 
 

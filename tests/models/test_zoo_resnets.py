@@ -1,5 +1,5 @@
-"""timm's ResNet family in the zoo — ResNet-D, ECA-ResNet, SKNet, ResNeSt, RegNetX/Y, SENet-154 and
-the 101-layer torchvision ResNeXt / Wide ResNet: exact parameter counts (CNN_SURVEY.md, measured
+"""timm's ResNet family in the zoo — ResNet-D, ECA-ResNet, SKNet, ResNeSt, RegNetX/Y, SENet-154, the
+101-layer torchvision ResNeXt / Wide ResNet, and DPN: exact parameter counts (CNN_SURVEY.md, measured
 with timm 1.0.31), logits equal to timm's with its weights loaded key for key, forward + backward.
 
 The default run keeps the small models; the rest are marked slow (``pytest -m slow``)."""
@@ -18,6 +18,7 @@ COUNTS = {
     "regnetx_002": 2_684_792, "regnetx_004": 5_157_512, "regnetx_016": 9_190_136, "regnetx_032": 15_296_552,
     "regnety_002": 3_162_996, "regnety_016": 11_202_430, "regnety_032": 19_436_338,
     "senet154": 115_088_984, "resnext101_32x8d": 88_791_336, "wide_resnet101_2": 126_886_696,
+    "dpn68": 12_611_602, "dpn92": 37_668_392,
 }
 # the default run's share (seconds on 2 shared cores); every model runs under -m slow
 FAST_COUNT = {"regnetx_002", "regnety_002", "resnest14d", "skresnet18"}
