@@ -4,6 +4,7 @@ Every family has its own file; module names follow torchvision where it has the 
 ``model.load_state_dict(from_torch(torchvision_state_dict))`` works key for key.
 """
 from .alexnet import AlexNet, AlexNetCIFAR, AlexNetPaper, ZFNet, alexnet, alexnet_cifar, alexnet_paper, zfnet  # noqa: F401
+from .cspnet import CspNet, cspdarknet53, cspresnext50, darknet53  # noqa: F401
 from .densenet import DenseNet, densenet121, densenet161, densenet169, densenet201  # noqa: F401
 from .dpn import DPN, dpn68, dpn92  # noqa: F401
 from .googlenet import GoogLeNet, GoogLeNetOutputs, googlenet, googlenet_loss  # noqa: F401
@@ -50,6 +51,7 @@ MODELS = {
         "resnet18d", "resnet50d", "ecaresnet50d", "senet154", "resnext101_32x8d", "wide_resnet101_2",
         "skresnet18", "skresnet34", "skresnext50_32x4d", "resnest14d", "resnest50d", "regnetx_002", "regnetx_004",
         "regnetx_016", "regnetx_032", "regnety_002", "regnety_016", "regnety_032", "dpn68", "dpn92")},
+    **{name: (globals()[name], (3, 256, 256)) for name in ("darknet53", "cspdarknet53", "cspresnext50")},
 }
 
 

@@ -33,16 +33,16 @@ def make_divisible(value, divisor=8, min_value=None, round_limit=0.9):
 
 class ConvNormAct(Module):
     """Conv2d (no bias) → BatchNorm2d → ReLU (or Identity with ``apply_act=False``); 'same'-style
-    padding ((stride − 1) + dilation·(k − 1)) // 2; ``eps`` is the BatchNorm's.  Children ``conv``,
-    ``bn``, ``act`` as timm's."""
+    padding ((stride − 1) + dilation·(k − 1)) // 2; ``eps`` is the BatchNorm's; ``act_layer`` e.g.
+    ``nn.LeakyReLU`` instead of ReLU.  Children ``conv``, ``bn``, ``act`` as timm's."""
 
     def __init__(self, in_channels, out_channels, kernel_size=1, stride=1, dilation=1, groups=1, apply_act=True,
-                 eps=1e-5):
+                 eps=1e-5, act_layer=ReLU):
         super().__init__()
         padding = ((stride - 1) + dilation * (kernel_size - 1)) // 2
         self.conv = Conv2d(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias=False)
         self.bn = BatchNorm2d(out_channels, eps=eps)
-        self.act = ReLU(inplace=True) if apply_act else Identity()
+        self.act = act_layer(inplace=True) if apply_act else Identity()
 
     def forward(self, x):
         return self.act(self.bn(self.conv(x)))

@@ -28,7 +28,8 @@ HEAVY = {name for name in COUNTS if name.startswith("vgg")} | {"wide_resnet50_2"
 # families with their own file (tests/models/test_zoo_<family>.py) that runs their forward/backward
 OWN_FILE = {"resnet18d", "resnet50d", "ecaresnet50d", "skresnet18", "skresnet34", "skresnext50_32x4d", "resnest14d",
             "resnest50d", "regnetx_002", "regnetx_004", "regnetx_016", "regnetx_032", "regnety_002", "regnety_016",
-            "regnety_032", "senet154", "resnext101_32x8d", "wide_resnet101_2", "dpn68", "dpn92"}
+            "regnety_032", "senet154", "resnext101_32x8d", "wide_resnet101_2", "dpn68", "dpn92",
+            "darknet53", "cspdarknet53", "cspresnext50"}
 
 
 def _count(model):

@@ -1,5 +1,5 @@
 """timm's ResNet family in the zoo — ResNet-D, ECA-ResNet, SKNet, ResNeSt, RegNetX/Y, SENet-154, the
-101-layer torchvision ResNeXt / Wide ResNet, and DPN: exact parameter counts (CNN_SURVEY.md, measured
+101-layer torchvision ResNeXt / Wide ResNet, DPN, Darknet-53 and the CSP networks: exact parameter counts (CNN_SURVEY.md, measured
 with timm 1.0.31), logits equal to timm's with its weights loaded key for key, forward + backward.
 
 The default run keeps the small models; the rest are marked slow (``pytest -m slow``)."""
@@ -19,6 +19,7 @@ COUNTS = {
     "regnety_002": 3_162_996, "regnety_016": 11_202_430, "regnety_032": 19_436_338,
     "senet154": 115_088_984, "resnext101_32x8d": 88_791_336, "wide_resnet101_2": 126_886_696,
     "dpn68": 12_611_602, "dpn92": 37_668_392,
+    "darknet53": 41_609_928, "cspdarknet53": 27_642_184, "cspresnext50": 20_569_896,
 }
 # the default run's share (seconds on 2 shared cores); every model runs under -m slow
 FAST_COUNT = {"regnetx_002", "regnety_002", "resnest14d", "skresnet18"}
@@ -80,7 +81,8 @@ def test_forward_and_backward(name, monkeypatch):
 
 def test_registered_with_native_size():
     for name in COUNTS:
-        assert models.MODELS[name][1] == (3, 224, 224), name
+        size = 256 if name in ("darknet53", "cspdarknet53", "cspresnext50") else 224  # timm's default_cfg
+        assert models.MODELS[name][1] == (3, size, size), name
 
 
 def test_resnet_d_layout():
