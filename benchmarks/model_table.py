@@ -16,9 +16,13 @@ PAPERS = {
     "resnext50_32x4d": "Xie et al. 2017", "wide_resnet50_2": "Zagoruyko & Komodakis 2016", "se_resnet50": "Hu et al. 2018",
     "mobilenet_v1": "Howard et al. 2017", "mobilenet_v2": "Sandler et al. 2018", "mobilenet_v3_small": "Howard et al. 2019",
     "mobilenet_v3_large": "Howard et al. 2019", "xception": "Chollet 2017",
+    "resnet18d": "He et al. 2019 (ResNet-D)", "resnet50d": "He et al. 2019 (ResNet-D)", "ecaresnet50d": "Wang et al. 2020",
+    "senet154": "Hu et al. 2018", "resnext101_32x8d": "Xie et al. 2017", "wide_resnet101_2": "Zagoruyko & Komodakis 2016",
+    "darknet53": "Redmon & Farhadi 2018", "cspdarknet53": "Wang et al. 2020 (CSPNet)", "cspresnext50": "Wang et al. 2020 (CSPNet)",
 }
 for prefix, paper in (("vgg", "Simonyan & Zisserman 2015"), ("resnet", "He et al. 2016"), ("densenet", "Huang et al. 2017"),
-                      ("shufflenet", "Ma et al. 2018"), ("squeezenet", "Iandola et al. 2016")):
+                      ("shufflenet", "Ma et al. 2018"), ("squeezenet", "Iandola et al. 2016"), ("sk", "Li et al. 2019"),
+                      ("resnest", "Zhang et al. 2022"), ("regnet", "Radosavovic et al. 2020"), ("dpn", "Chen et al. 2017")):
     for name in models.list_models():
         if name.startswith(prefix):
             PAPERS.setdefault(name, paper)
