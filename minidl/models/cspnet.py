@@ -119,7 +119,7 @@ def darknet53(num_classes=1000, in_channels=3):
 
 
 def cspdarknet53(num_classes=1000, in_channels=3):
-    """CSPDarknet-53 (CSPNet §4, YOLOv4's backbone): 27,642,184 parameters.  The first stage keeps
+    """CSPDarknet-53 (CSPNet; YOLOv4's backbone): 27,642,184 parameters.  The first stage keeps
     the full width (expand ×2, bottleneck ½); the others run half the channels through the blocks."""
     stages = [CrossStage(32, 64, 1, DarkBlock, expand_ratio=2.0, bottle_ratio=0.5, block_ratio=1.0, down_growth=True)]
     stages += [CrossStage(c_in, c_out, depth, DarkBlock, block_ratio=0.5, down_growth=True)
@@ -128,7 +128,7 @@ def cspdarknet53(num_classes=1000, in_channels=3):
 
 
 def cspresnext50(num_classes=1000, in_channels=3):
-    """CSPResNeXt-50 (CSPNet, Table 3): ResNeXt-50 32×4d stages (3, 3, 5, 2 blocks) as cross stages,
+    """CSPResNeXt-50 (CSPNet): ResNeXt-50 32×4d stages (3, 3, 5, 2 blocks) as cross stages,
     linear expansion, grouped strided convolutions; 20,569,896 parameters."""
     widths = (64, 256, 512, 1024, 2048)
     stages = [CrossStage(c_in, c_out, depth, BottleneckBlock, stride=1 if i == 0 else 2, block_ratio=0.5, groups=32,

@@ -55,9 +55,10 @@ class DualPathBlock(nn.Module):
 
 class DPN(nn.Module):
     """Stem → four stages of DualPathBlocks (k_sec blocks, dense increments inc_sec) → BN + ReLU →
-    global average pool → 1×1 conv ``classifier``.  (timm 1.0.31 declares ELU for that last
-    BN but builds ReLU; minidl follows what timm builds, so timm's weights give the same logits.)  small=True: DPN-68's 3×3 stem and bottleneck
-    width ×1 instead of ×4.  Input (N, 3, H, W) → (N, num_classes)."""
+    global average pool → 1×1 conv ``classifier``.  small=True: DPN-68's 3×3 stem and bottleneck
+    width ×1 instead of ×4.  Input (N, 3, H, W) → (N, num_classes).
+    (timm 1.0.31 declares ELU for the last BN but builds ReLU; minidl follows what timm builds, so
+    timm's weights give the same logits.)"""
 
     def __init__(self, k_sec, inc_sec, k_r, groups, num_init_features, small=False, num_classes=1000, in_channels=3):
         super().__init__()

@@ -35,7 +35,7 @@ def regnet_widths(w0, wa, wm, depth, group_size, quant=8):
 
 class RegNetBottleneck(nn.Module):
     """1×1 → 3×3 grouped (group width g, stride s) → [SE] → 1×1, BN after each, + shortcut → ReLU.
-    The SE width is ``se_ratio`` × the block's *input* channels (RegNetY, §5)."""
+    The SE width is ``se_ratio`` × the block's *input* channels (pycls's and timm's convention)."""
 
     def __init__(self, in_channels, out_channels, stride=1, group_size=1, se_ratio=0.0):
         super().__init__()
@@ -91,7 +91,7 @@ class RegNet(nn.Module):
         return self.head(x)
 
 
-# (w0, wa, wm, depth, group width): the RegNetX/Y-200MF…3.2GF rows of the paper's Table 5 / timm
+# (w0, wa, wm, depth, group width) of the paper's RegNetX/Y-200MF…3.2GF models, as pycls and timm give them
 def regnetx_002(num_classes=1000, in_channels=3):
     """RegNetX-200MF: 2,684,792 parameters."""
     return RegNet(24, 36.44, 2.49, 13, 8, num_classes=num_classes, in_channels=in_channels)

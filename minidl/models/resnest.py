@@ -49,5 +49,5 @@ def resnest14d(num_classes=1000, in_channels=3, **kwargs):
 
 
 def resnest50d(num_classes=1000, in_channels=3, **kwargs):
-    """ResNeSt-50 (the paper's 2s1x64d, Table 3; timm ``resnest50d``): 27,483,240 parameters."""
+    """ResNeSt-50 (the paper's 2s1x64d; timm ``resnest50d``): 27,483,240 parameters."""
     return _resnest([3, 4, 6, 3], num_classes, in_channels, **kwargs)

@@ -110,6 +110,7 @@ class ResNet(nn.Module):
     stride 1 (instead of a strided 1×1 that skips 3/4 of the input);
     down_kernel_size: the strided shortcut convolution's kernel (SENet-154's 3);
     block_args: extra keyword arguments for every block (``attn_layer``, ``reduce_first``, …).
+    zero_init_residual zeroes the last BN of BasicBlock/Bottleneck blocks only.
     """
 
     def __init__(self, block, layers, num_classes=1000, zero_init_residual=False, groups=1, width_per_group=64,
@@ -237,7 +238,7 @@ def ecaresnet50d(num_classes=1000, in_channels=3, **kwargs):
 
 
 def senet154(num_classes=1000, in_channels=3, **kwargs):
-    """SENet-154 (Hu, Shen & Sun 2018, "Squeeze-and-excitation networks", §6.1; timm): an SE-ResNeXt
+    """SENet-154 (Hu, Shen & Sun 2018, "Squeeze-and-excitation networks"; timm): an SE-ResNeXt
     of [3, 8, 36, 3] 64×4d bottlenecks whose first 1×1 halves the width, a 64-64-128 deep stem and
     3×3 strided shortcuts.  115,088,984 parameters."""
     return ResNet(Bottleneck, [3, 8, 36, 3], num_classes, groups=64, width_per_group=4, in_channels=in_channels,

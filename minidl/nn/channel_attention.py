@@ -161,7 +161,7 @@ class RadixSoftmax(Module):
 
 
 class SplitAttn(Module):
-    """Split attention (Zhang et al. 2022, "ResNeSt: Split-attention networks", Fig. 2 and eq. 2):
+    """Split attention (Zhang et al. 2022, "ResNeSt: Split-attention networks", Fig. 2):
     one grouped convolution produces ``radix`` splits of ``out_channels`` each; their sum is pooled
     and passed through two 1×1 convolutions to one logit per split and channel; the output is the
     softmax(over splits)-weighted sum of the splits.

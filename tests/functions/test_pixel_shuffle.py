@@ -44,7 +44,8 @@ def test_pixel_unshuffle_gradcheck_and_torch(case, device):
 def test_unshuffle_inverts_shuffle_and_layers():
     x = minidl.randn(2, 12, 3, 5)
     np.testing.assert_array_equal(F.pixel_unshuffle(F.pixel_shuffle(x, 2), 2).numpy(), x.numpy())
-    assert nn.PixelShuffle(2)(x).shape == (2, 3, 6, 10) and nn.PixelUnshuffle(3)(minidl.randn(1, 2, 6, 9)).shape == (1, 18, 2, 3)
+    assert nn.PixelShuffle(2)(x).shape == (2, 3, 6, 10)
+    assert nn.PixelUnshuffle(3)(minidl.randn(1, 2, 6, 9)).shape == (1, 18, 2, 3)
     assert repr(nn.PixelShuffle(2)) == "PixelShuffle(upscale_factor=2)"
     assert repr(nn.PixelUnshuffle(2)) == "PixelUnshuffle(downscale_factor=2)"
     # channel c·r² + i·r + j → pixel (i, j) of channel c's tile
@@ -57,8 +58,10 @@ def test_unshuffle_inverts_shuffle_and_layers():
      r"divisible by the square of upscale_factor, but input.size\(-3\)=5 is not divisible by 4"),
     (lambda: F.pixel_shuffle(minidl.zeros(2, 3), 2), "at least 3 dimensions, but got input with 2 dimension"),
     (lambda: F.pixel_shuffle(minidl.zeros(1, 4, 2, 2), 0), "positive upscale_factor, but got 0"),
-    (lambda: F.pixel_unshuffle(minidl.zeros(2, 4, 5, 4), 2), r"height to be divisible by downscale_factor, but input.size\(-2\)=5"),
-    (lambda: F.pixel_unshuffle(minidl.zeros(2, 4, 4, 5), 2), r"width to be divisible by downscale_factor, but input.size\(-1\)=5"),
+    (lambda: F.pixel_unshuffle(minidl.zeros(2, 4, 5, 4), 2),
+     r"height to be divisible by downscale_factor, but input.size\(-2\)=5"),
+    (lambda: F.pixel_unshuffle(minidl.zeros(2, 4, 4, 5), 2),
+     r"width to be divisible by downscale_factor, but input.size\(-1\)=5"),
 ])
 def test_errors_are_pytorchs(call, message):
     with pytest.raises(RuntimeError, match=message):

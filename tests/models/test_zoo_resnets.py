@@ -1,6 +1,7 @@
 """timm's ResNet family in the zoo — ResNet-D, ECA-ResNet, SKNet, ResNeSt, RegNetX/Y, SENet-154, the
-101-layer torchvision ResNeXt / Wide ResNet, DPN, Darknet-53 and the CSP networks: exact parameter counts (CNN_SURVEY.md, measured
-with timm 1.0.31), logits equal to timm's with its weights loaded key for key, forward + backward.
+101-layer torchvision ResNeXt / Wide ResNet, DPN, Darknet-53 and the CSP networks: exact parameter
+counts (CNN_SURVEY.md, measured with timm 1.0.31), logits equal to timm's with its weights loaded
+key for key, forward + backward.
 
 The default run keeps the small models; the rest are marked slow (``pytest -m slow``)."""
 import numpy as np
@@ -99,6 +100,6 @@ def test_resnet_d_layout():
 
 def test_regnet_widths_follow_the_linear_rule():
     """RegNetX-200MF: w₀ = 24, w_a = 36.44, w_m = 2.49, d = 13, g = 8 → stages of 24, 56, 152, 368
-    channels with 1, 1, 4, 7 blocks (Radosavovic et al. 2020, Table 5 / timm)."""
+    channels with 1, 1, 4, 7 blocks (as timm builds regnetx_002)."""
     widths, depths, groups = models.regnet.regnet_widths(24, 36.44, 2.49, 13, 8)
     assert widths == [24, 56, 152, 368] and depths == [1, 1, 4, 7] and groups == [8] * 4
