@@ -169,6 +169,16 @@ def check_ddp():
                         f"{name} ({type(ddp_opt).__name__}, accumulate={accumulate}, batchnorm={batchnorm})"))
                 for b, c in zip(local.buffers(), reference.buffers()):
                     np.testing.assert_allclose(b.array, c.array, rtol=0, atol=1e-10)
+    # broadcast_buffers: rank 0's running statistics overwrite the others' before each training forward
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4)).double()
+    ddp = DDP(model)
+    with minidl.no_grad():
+        model[1].running_mean.array += rank
+    ddp(minidl.tensor(np.arange(6.0).reshape(2, 3)))
+    low, high = minidl.tensor(model[1].running_mean.array.copy()), minidl.tensor(model[1].running_mean.array.copy())
+    dist.all_reduce(low, ReduceOp.MIN)
+    dist.all_reduce(high, ReduceOp.MAX)
+    np.testing.assert_array_equal(low.array, high.array)
     # a parameter without a gradient: an error at the next forward, or zeros with find_unused_parameters
     model = nn.ModuleDict({"used": nn.Linear(3, 2), "unused": nn.Linear(3, 2)}).double()
     model.forward = lambda x: model["used"](x)
