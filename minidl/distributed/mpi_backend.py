@@ -9,6 +9,7 @@ Every collective is started non-blocking (``Iallreduce``, ``Ibcast``, …) and w
 ``DistBackendError`` after ``timeout`` seconds instead of hanging for ever (MPI itself has no
 time-outs).  The arrays given here are C-contiguous and stay alive until ``wait`` returns.
 """
+import os
 import time
 
 import numpy as np
@@ -48,18 +49,24 @@ class Work:
         if self._finished:
             return True
         limit = self.timeout if timeout is None else _seconds(timeout)
-        deadline, pause = time.monotonic() + limit, 0.0
-        while not self._is_done():
-            if time.monotonic() > deadline:
+        began = time.monotonic()
+        while not self._is_done():  # each Test also drives MPI's progress engine one step on
+            waited = time.monotonic() - began
+            if waited > limit:
                 raise DistBackendError(
                     f"minidl.distributed: {self.what} timed out after {limit:g} s waiting for the other ranks "
                     "(did a rank fail, exit early, or call a different collective?)")
-            time.sleep(pause)  # back off to at most 1 ms: the other ranks may need this core
-            pause = min(2 * pause + 1e-5, 1e-3)
+            if waited < 0.01:
+                _yield()  # spin, but let another rank on this core run
+            else:
+                time.sleep(min(waited / 10, 1e-3))  # a long wait: poll at most every millisecond
         self._finished = True
         if self.finish is not None:
             self.result = self.finish()
         return True
+
+
+_yield = getattr(os, "sched_yield", lambda: time.sleep(0))  # no sched_yield on Windows
 
 
 def _seconds(timeout):
