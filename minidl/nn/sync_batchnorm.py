@@ -20,8 +20,11 @@ from .normalization import _BatchNorm
 
 
 class SyncBatchNorm(_BatchNorm):
-    """BatchNorm over (N, C, ...) inputs with statistics of the global batch.  Same arguments as
-    BatchNorm2d plus ``process_group`` (only the default group exists).  Input: (N, C) or (N, C, *)."""
+    """Batch norm with the statistics of the global batch, summed over all ranks.
+
+    Same arguments as BatchNorm2d plus ``process_group`` (only the default group exists).
+    Input: (N, C) or (N, C, *) with a different N allowed on each rank; output: the input's shape.
+    """
 
     expected_dims = (2, 3, 4, 5)
 
