@@ -179,6 +179,15 @@ def check_ddp():
     dist.all_reduce(low, ReduceOp.MIN)
     dist.all_reduce(high, ReduceOp.MAX)
     np.testing.assert_array_equal(low.array, high.array)
+    # a second backward of the same forward would average twice: an error instead
+    loss = ddp(minidl.tensor(np.ones((2, 3)))).sum()
+    loss.backward(retain_graph=True)
+    try:
+        loss.backward()
+    except RuntimeError as error:
+        assert "second backward" in str(error)
+    else:
+        raise AssertionError("a second backward should raise")
     # a parameter without a gradient: an error at the next forward, or zeros with find_unused_parameters
     model = nn.ModuleDict({"used": nn.Linear(3, 2), "unused": nn.Linear(3, 2)}).double()
     model.forward = lambda x: model["used"](x)

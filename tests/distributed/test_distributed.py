@@ -120,3 +120,26 @@ def test_sync_batchnorm_without_a_group_is_batchnorm():
     model = nn.SyncBatchNorm.convert_sync_batchnorm(nn.Sequential(nn.Conv2d(3, 3, 1), nn.BatchNorm2d(3)))
     assert isinstance(model[1], nn.SyncBatchNorm) and set(model.state_dict()) == {
         "0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked"}
+
+
+@pytest.mark.slow
+def test_train_ddp_example_on_two_ranks(tmp_path):
+    data = os.environ.get("MINIDL_DATA")
+    if not data or not os.path.exists(os.path.join(data, "mnist", "train-images-idx3-ubyte.gz")):
+        pytest.skip("MINIDL_DATA does not hold MNIST")
+    pytest.importorskip("mpi4py")
+    launcher = mpiexec()
+    if launcher is None:
+        pytest.skip("mpiexec not found (pip install mpich)")
+    checkpoint = tmp_path / "ddp.npz"
+    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS="1")
+    done = subprocess.run([launcher, "-n", "2", sys.executable, os.path.join(ROOT, "examples", "train_ddp.py"),
+                           "--epochs", "1", "--train-limit", "2048", "--test-limit", "1000", "--save", str(checkpoint)],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count("epoch 1:") == 1, done.stdout  # rank 0 alone prints
+    assert "global batch 128" in done.stdout and "1024 of 2048 training images per rank" in done.stdout
+    accuracy = float(done.stdout.split("test acc ")[1].split("%")[0])
+    assert accuracy > 20, done.stdout  # 16 steps from chance (10%)
+    from minidl.models import lenet5
+    lenet5().load_state_dict(minidl.load(str(checkpoint))["model"])

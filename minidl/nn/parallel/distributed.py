@@ -116,7 +116,7 @@ class DistributedDataParallel(Module):
         self._params = [p for p in module.parameters() if p.requires_grad]
         self._names = {id(p): name for name, p in module.named_parameters()}
         self._buckets, self._where = self._build_buckets(self._params)
-        self._sync_this_backward, self._ready, self._next_bucket = False, set(), 0
+        self._sync_this_backward, self._ready, self._next_bucket, self._reduced = False, set(), 0, False
         for p in self._params:
             p.register_hook(self._make_hook(p))
 
@@ -147,7 +147,7 @@ class DistributedDataParallel(Module):
             if buffers:
                 _broadcast_coalesced(buffers)
         self._sync_this_backward = autograd.is_grad_enabled() and self.require_backward_grad_sync
-        self._next_bucket = 0
+        self._next_bucket, self._reduced = 0, False
         for bucket in self._buckets:
             bucket.pending, bucket.work = len(bucket.params), None
         output = self.module(*inputs, **kwargs)
@@ -174,6 +174,9 @@ class DistributedDataParallel(Module):
         def hook(grad):
             if not self._sync_this_backward:
                 return None
+            if self._reduced:
+                raise RuntimeError("DistributedDataParallel: a second backward after one forward; the gradients "
+                                   "were averaged already (run forward again, or that backward under no_sync())")
             self._mark_ready(param, grad)
             if self._next_bucket < len(self._buckets):
                 return None
@@ -212,5 +215,5 @@ class DistributedDataParallel(Module):
                     p.grad, result = None, averaged
                 else:
                     p.grad = averaged
-        self._ready = set()
+        self._ready, self._reduced = set(), True
         return result
