@@ -30,11 +30,13 @@ class ReduceOp(enum.Enum):
 
 
 class Backend:
+    """The backend names ``init_process_group`` accepts."""
     MPI = "mpi"
     NCCL = "nccl"
 
 
 class group:  # noqa: N801  (torch.distributed.group.WORLD)
+    """``group.WORLD``: the default group of all ranks (the only one minidl has)."""
     WORLD = "WORLD"
 
 
@@ -54,6 +56,7 @@ is_mpi_available = is_available
 
 
 def is_nccl_available():
+    """Whether CuPy and its NCCL bindings (``cupy.cuda.nccl``) can be imported."""
     cupy = _backend.cupy_or_none()
     try:
         from cupy.cuda import nccl  # noqa: F401
@@ -63,6 +66,7 @@ def is_nccl_available():
 
 
 def is_initialized():
+    """Whether ``init_process_group`` has run (and ``destroy_process_group`` has not)."""
     return _state["backend"] is not None
 
 
@@ -125,6 +129,7 @@ def _install_abort_hook(MPI, rank, world_size):
 
 
 def destroy_process_group(group=None):
+    """Leave the default group (and restore the exception hook); MPI itself finalises at exit."""
     pg = _default_group(group)
     pg.destroy()
     _state["backend"] = None
@@ -133,18 +138,22 @@ def destroy_process_group(group=None):
 
 
 def get_rank(group=None):
+    """This process's rank, 0 … world_size − 1; ValueError before init_process_group."""
     return _default_group(group).rank
 
 
 def get_world_size(group=None):
+    """The number of ranks in the default group; ValueError before init_process_group."""
     return _default_group(group).world_size
 
 
 def get_backend(group=None):
+    """"mpi" or "nccl"."""
     return _default_group(group).name
 
 
 def barrier(group=None, async_op=False, device_ids=None):
+    """Return once every rank has called barrier (or a Work, with async_op=True)."""
     return _finish(_default_group(group).barrier(), async_op)
 
 
@@ -286,6 +295,7 @@ def reduce_scatter_tensor(output, input, op=ReduceOp.SUM, group=None, async_op=F
 
 
 def isend(tensor, dst, group=None, tag=0):
+    """Start sending ``tensor`` to rank ``dst``; returns a Work (keep the tensor unchanged until wait())."""
     pg = _default_group(group)
     _check_rank(dst, pg, "send: dst")
     array, _ = _array(tensor, "send", pg)
@@ -293,6 +303,7 @@ def isend(tensor, dst, group=None, tag=0):
 
 
 def irecv(tensor, src=None, group=None, tag=0):
+    """Start receiving into ``tensor``; returns a Work whose ``wait()`` fills it (``work.result``: the sender)."""
     pg = _default_group(group)
     if src is not None:
         _check_rank(src, pg, "recv: src")

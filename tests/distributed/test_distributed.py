@@ -92,6 +92,17 @@ def test_distributed_sampler_matches_pytorch_arithmetic():
     assert list(DistributedSampler(range(20), 2, 0, seed=1)) == first[:10]  # the same seed and epoch, the same order
 
 
+@pytest.mark.parametrize("size, replicas, drop_last", [(10, 3, False), (10, 3, True), (2, 5, False), (9, 3, True),
+                                                       (7, 4, False)])
+def test_distributed_sampler_shards_like_pytorch(size, replicas, drop_last):
+    from tests.oracles import torch
+    torch_sampler = torch().utils.data.distributed.DistributedSampler
+    for rank in range(replicas):
+        ours = DistributedSampler(range(size), replicas, rank, shuffle=False, drop_last=drop_last)
+        theirs = torch_sampler(range(size), replicas, rank, shuffle=False, drop_last=drop_last)
+        assert list(ours) == list(theirs) and len(ours) == len(theirs)
+
+
 @pytest.mark.parametrize("bad, match", [(dict(rank=3), "Invalid rank 3"), (dict(rank=-1), "Invalid rank -1"),
                                         (dict(num_replicas=0), "num_replicas")])
 def test_distributed_sampler_errors(bad, match):
