@@ -16,6 +16,7 @@ from .linear import Flatten, Identity, Linear  # noqa: F401
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss  # noqa: F401
 from .module import Module  # noqa: F401
 from .parallel import DataParallel  # noqa: F401
+from .sync_batchnorm import SyncBatchNorm  # noqa: F401
 from .normalization import (  # noqa: F401
     BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm2d, LayerNorm, LocalResponseNorm, RMSNorm,
 )
