@@ -108,7 +108,6 @@ def _forward_backward(name, classes=5, monkeypatch=None, **kwargs):
 
 
 @pytest.mark.parametrize("name", sorted(set(models.list_models()) - HEAVY - HEAVY_ELSEWHERE - OWN_FILE))
-@pytest.mark.parametrize("name", sorted(set(models.list_models()) - HEAVY - OWN_FILE))
 def test_forward_and_backward(name, monkeypatch):
     _forward_backward(name, monkeypatch=monkeypatch)
 
