@@ -60,8 +60,10 @@ class _BaseNeighbors(BaseEstimator):
         return y
 
     def kneighbors(self, X, n_neighbors=None, return_distance=True):
-        """The ``n_neighbors`` nearest training samples of each row of ``X``, nearest first
-        (equal distances → the smaller training index): ((n_queries, k) distances, (n_queries, k) indices)."""
+        """The ``n_neighbors`` nearest training samples of each row of ``X``, nearest first:
+        ((n_queries, k) distances, (n_queries, k) indices).  Among equal distances inside the k the
+        smaller training index comes first; which of several samples tied at the k-th distance
+        gets in is not specified (as in scikit-learn)."""
         check_is_fitted(self, "_fit_X")
         X = check_n_features(self, X)
         xp = backend.get_array_module(X)
@@ -70,7 +72,12 @@ class _BaseNeighbors(BaseEstimator):
         distances, indices = [], []
         for start in range(0, len(X), rows):
             D = pairwise_distances(X[start:start + rows], self._fit_X, self.metric, self.p)
-            nearest = xp.argsort(D, axis=1, kind="stable")[:, :k] if k < D.shape[1] else xp.argsort(D, axis=1, kind="stable")
+            # argpartition finds the k smallest in linear time; only those k are then sorted, by
+            # distance and, among equal distances, by training index
+            candidates = xp.sort(xp.argpartition(D, k - 1, axis=1)[:, :k], axis=1) if k < D.shape[1] else \
+                xp.broadcast_to(xp.arange(D.shape[1]), D.shape)
+            order = xp.argsort(xp.take_along_axis(D, candidates, axis=1), axis=1, kind="stable")
+            nearest = xp.take_along_axis(candidates, order, axis=1)
             indices.append(nearest)
             distances.append(xp.take_along_axis(D, nearest, axis=1))
         distances, indices = xp.concatenate(distances), xp.concatenate(indices)
