@@ -36,6 +36,8 @@ def parse_args(argv=None):
                         help="training images for the kernel SVM (its cost is quadratic in them)")
     parser.add_argument("--knn-limit", type=int, default=20000, help="training images k-NN compares each test image with")
     parser.add_argument("--slow-limit", type=int, default=10000, help="training images for OneR and the decision tree")
+    parser.add_argument("--max-iter", type=int, default=300,
+                        help="full-batch gradient steps for logistic regression and the linear SVM")
     parser.add_argument("--epochs", type=int, default=2, help="LeNet-5 epochs (the MLP gets 5 times as many)")
     parser.add_argument("--only", nargs="*", default=None, help="run only the models whose names contain one of these")
     parser.add_argument("--out", default=None, help="folder for the table (Markdown) and the confusion-matrix PNGs")
@@ -72,8 +74,8 @@ def classic_models(args):
                                                                              min_samples_leaf=2), args.slow_limit,
          lambda m: 2 * (m.get_n_leaves() - 1) + m.get_n_leaves()),
         ("LDA", classic.LinearDiscriminantAnalysis(), None, linear),
-        ("logistic regression (softmax, C=1)", classic.LogisticRegression(C=1.0, max_iter=300), None, linear),
-        ("linear SVM (squared hinge, one-vs-rest)", classic.LinearSVC(C=1.0, max_iter=300), None, linear),
+        ("logistic regression (softmax, C=1)", classic.LogisticRegression(C=1.0, max_iter=args.max_iter), None, linear),
+        ("linear SVM (squared hinge, one-vs-rest)", classic.LinearSVC(C=1.0, max_iter=args.max_iter), None, linear),
         ("SVM, RBF kernel (SMO)", classic.SVC(kernel="rbf", C=10.0), args.quadratic_limit,
          lambda m: int(m.support_vectors_.size + sum(len(p[3]) + 1 for p in m._pairs))),
         ("k-NN (k=3, Euclidean)", classic.KNeighborsClassifier(n_neighbors=3), args.knn_limit,
