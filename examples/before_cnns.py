@@ -60,7 +60,6 @@ def load(args):
 
 def classic_models(args):
     """(name, estimator, training images or None for all, parameter counter)."""
-    d = 28 * 28
     linear = lambda m: int(m.coef_.size + m.intercept_.size)
     return [
         ("ZeroR", classic.ZeroR(), None, lambda m: len(m.classes_)),

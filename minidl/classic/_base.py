@@ -145,7 +145,6 @@ class RegressorMixin:
     def score(self, X, y):
         """Coefficient of determination R² = 1 − Σ(y − ŷ)² / Σ(y − ȳ)² of ``predict(X)``."""
         y = as_array(y)
-        xp = backend.get_array_module(y)
         residual = float(((y - self.predict(X)) ** 2).sum())
         total = float(((y - y.mean()) ** 2).sum())
         return 1.0 - residual / total if total > 0 else 0.0

@@ -11,14 +11,12 @@ between-class spread relative to the within-class spread; there are at most C �
 import numpy as np
 
 from .. import backend
-from ._base import (BaseEstimator, ClassifierMixin, as_array, check_choice, check_is_fitted, check_n_features,
-                    check_X_y, encode_labels)
+from ._base import BaseEstimator, ClassifierMixin, as_array, check_choice, check_n_features, check_X_y, encode_labels
 
 
 def ledoit_wolf_shrinkage(X):
     """The Ledoit–Wolf (2004) optimal shrinkage α of the sample covariance of the (already
     centred) ``X`` (n, d) towards μ·I, μ = trace/d: minimises the expected Frobenius error."""
-    xp = backend.get_array_module(X)
     n, d = X.shape
     X2 = X ** 2
     emp_trace = X2.sum(axis=0) / n

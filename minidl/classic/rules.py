@@ -54,7 +54,8 @@ class OneR(ClassifierMixin, BaseEstimator):
     weather-style table); y: (n_samples,).  ``feature_names`` (optional in ``fit``) names the
     columns in ``rule_``.  Attributes: ``feature_`` (index of the chosen column), ``rule_`` (the
     rule in words), ``errors_`` (training errors of every column's rule), ``classes_``.
-    A value unseen in training is given the overall majority class.
+    A value unseen in training is given the overall majority class.  OneR works on the host
+    (NumPy, object arrays allowed): its rules are Python dictionaries and lists.
     """
 
     def __init__(self, min_bucket_size=6, categorical_features=None):

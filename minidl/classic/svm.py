@@ -6,8 +6,6 @@
 Lin (2005), the rule libsvm uses.  A kernel k(x, x') = φ(x)·φ(x') draws the linear boundary in
 the feature space of φ — curved in the input space — without ever computing φ.
 """
-import math
-
 import numpy as np
 
 from .. import backend

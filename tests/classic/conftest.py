@@ -1,6 +1,5 @@
 """Small data sets for the classic estimators: scikit-learn's bundled ones (subsampled so the
 default run stays fast) and synthetic ones; every test that uses them skips without sklearn."""
-import numpy as np
 import pytest
 
 from tests.oracles import sklearn

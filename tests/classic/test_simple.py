@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from minidl import classic
-from tests.oracles import sklearn
 
 # Quinlan's weather table (Witten, Frank & Hall, "Data Mining", table 1.3): numeric temperature
 # and humidity, nominal outlook and windy, target "play".
