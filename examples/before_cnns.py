@@ -38,7 +38,8 @@ def parse_args(argv=None):
     parser.add_argument("--slow-limit", type=int, default=10000, help="training images for OneR and the decision tree")
     parser.add_argument("--max-iter", type=int, default=300,
                         help="full-batch gradient steps for logistic regression and the linear SVM")
-    parser.add_argument("--epochs", type=int, default=2, help="LeNet-5 epochs (the MLP gets 5 times as many)")
+    parser.add_argument("--epochs", type=int, default=2, help="LeNet-5 epochs")
+    parser.add_argument("--mlp-epochs", type=int, default=10, help="MLP epochs (at most; it stops early when the loss stalls)")
     parser.add_argument("--only", nargs="*", default=None, help="run only the models whose names contain one of these")
     parser.add_argument("--out", default=None, help="folder for the table (Markdown) and the confusion-matrix PNGs")
     parser.add_argument("--seed", type=int, default=0)
@@ -79,7 +80,7 @@ def classic_models(args):
          lambda m: int(m.support_vectors_.size + sum(len(p[3]) + 1 for p in m._pairs))),
         ("k-NN (k=3, Euclidean)", classic.KNeighborsClassifier(n_neighbors=3), args.knn_limit,
          lambda m: int(m._fit_X.size)),
-        ("MLP (784-256-10, ReLU, Adam)", classic.MLPClassifier(hidden_layer_sizes=(256,), max_iter=5 * args.epochs,
+        ("MLP (784-256-10, ReLU, Adam)", classic.MLPClassifier(hidden_layer_sizes=(256,), max_iter=args.mlp_epochs,
                                                                random_state=args.seed), None,
          lambda m: int(sum(w.size for w in m.coefs_) + sum(b.size for b in m.intercepts_))),
     ]

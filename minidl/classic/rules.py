@@ -88,7 +88,11 @@ class OneR(ClassifierMixin, BaseEstimator):
         X = np.asarray(backend.to_device(X, "cpu"))
         if X.ndim != 2:
             raise ValueError(f"OneR: expected X as a 2-D array (n_samples, n_features), got shape {X.shape}")
-        for column in range(X.shape[1]):
+        if X.dtype.kind in "biuf":   # a numeric array: one vectorised check
+            if X.dtype.kind == "f" and not np.isfinite(X).all():
+                raise ValueError("OneR: X contains NaN or infinity; remove or impute those entries first")
+            return X
+        for column in range(X.shape[1]):   # an object table: look at each value
             values = X[:, column]
             numeric = [v for v in values if isinstance(v, (int, float, np.number)) and not isinstance(v, bool)]
             if any(v != v or v in (np.inf, -np.inf) for v in numeric):
@@ -98,6 +102,8 @@ class OneR(ClassifierMixin, BaseEstimator):
     def _is_categorical(self, X, column):
         if self.categorical_features is not None and column in list(self.categorical_features):
             return True
+        if X.dtype.kind in "iuf":
+            return False
         return not all(isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)) for v in X[:, column])
 
     def _nominal_rule(self, values, y_index):
