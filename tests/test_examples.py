@@ -148,3 +148,33 @@ def test_gradient_flow_example_vanishes_without_shortcuts(data_root, tmp_path):
     first_over_last = {label: flow[0][1] / flow[-1][1] for label, flow in flows.items()}
     assert first_over_last["plain"] < 1e-4      # vanished after 20 plain blocks
     assert first_over_last["residual"] > 0.1    # carried through by the identity paths
+
+
+def _before_cnns_args(data_root, out, *extra):
+    return ["--data-dir", data_root, "--train-limit", "400", "--test-limit", "200", "--quadratic-limit", "100",
+            "--slow-limit", "100", "--knn-limit", "200", "--epochs", "1", "--out", str(out), *extra]
+
+
+def test_before_cnns_table_and_confusion_pictures(data_root, tmp_path):
+    """A few of the models on a tiny subset: the table has their rows, the linear model beats
+    ZeroR, and the two confusion-matrix pictures are written."""
+    pytest.importorskip("matplotlib")
+    example = _load_example("before_cnns")
+    rows, predictions = example.main(_before_cnns_args(data_root, tmp_path, "--max-iter", "60", "--only", "ZeroR",
+                                                       "Multinomial", "logistic", "LeNet-5"))
+    names = [row[0] for row in rows]
+    assert names[0] == "ZeroR" and names[-1].startswith("LeNet-5") and len(rows) == 4
+    accuracy = {name.split()[0]: row[2] for name, row in zip(names, rows)}
+    assert accuracy["logistic"] > accuracy["ZeroR"] + 0.3
+    assert all(len(p) == 200 for p in predictions.values())
+    table = (tmp_path / "before_cnns_mnist.md").read_text()
+    assert "| logistic regression (softmax, C=1) | 400 |" in table and "| ZeroR | 400 |" in table
+    for picture in ("confusion_logistic_mnist.png", "confusion_lenet5_mnist.png"):
+        assert (tmp_path / picture).read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.slow
+def test_before_cnns_runs_every_model(data_root, tmp_path):
+    example = _load_example("before_cnns")
+    rows, _ = example.main(_before_cnns_args(data_root, tmp_path))
+    assert len(rows) == 13 and all(0 <= row[2] <= 1 for row in rows)
