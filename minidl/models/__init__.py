@@ -11,6 +11,7 @@ from .efficientnet import (  # noqa: F401
     efficientnet_b6, efficientnet_b7, fbnetc_100, mixnet_m, mixnet_s, mnasnet_100, spnasnet_100,
 )
 from .ghostnet import GhostNet, ghostnet_100  # noqa: F401
+from .hrnet import HighResolutionNet, hrnet_w18, hrnet_w18_small  # noqa: F401
 from .googlenet import GoogLeNet, GoogLeNetOutputs, googlenet, googlenet_loss  # noqa: F401
 from .inception import InceptionOutputs, InceptionV3, inception_v3  # noqa: F401
 from .inception_v4 import InceptionResnetV2, InceptionV4, inception_resnet_v2, inception_v4  # noqa: F401
@@ -59,6 +60,7 @@ MODELS = {
     "nasnetalarge": (nasnetalarge, (3, 331, 331)),
     "nasnetamobile": (nasnetamobile, (3, 224, 224)),
     "pnasnet5large": (pnasnet5large, (3, 331, 331)),
+    **{name: (globals()[name], (3, 224, 224)) for name in ("hrnet_w18_small", "hrnet_w18")},
 }
 
 
