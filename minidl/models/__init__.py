@@ -30,6 +30,7 @@ from .squeezenet import SqueezeNet, squeezenet1_0, squeezenet1_1  # noqa: F401
 from .summary import ModelSummary, summary  # noqa: F401
 from .torch_weights import from_torch  # noqa: F401
 from .vgg import VGG, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn  # noqa: F401
+from .tresnet import TResNet, tresnet_m  # noqa: F401
 from .vovnet import VovNet, ese_vovnet19b_dw, vovnet39a  # noqa: F401
 from .xception import Xception, xception  # noqa: F401
 
@@ -61,7 +62,7 @@ MODELS = {
     "nasnetalarge": (nasnetalarge, (3, 331, 331)),
     "nasnetamobile": (nasnetamobile, (3, 224, 224)),
     "pnasnet5large": (pnasnet5large, (3, 331, 331)),
-    **{name: (globals()[name], (3, 224, 224)) for name in ("hrnet_w18_small", "hrnet_w18", "vovnet39a", "ese_vovnet19b_dw")},
+    **{name: (globals()[name], (3, 224, 224)) for name in ("hrnet_w18_small", "hrnet_w18", "vovnet39a", "ese_vovnet19b_dw", "tresnet_m")},
 }
 
 
