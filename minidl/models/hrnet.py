@@ -121,7 +121,11 @@ class HighResolutionNet(nn.Module):
     """Stem (two stride-2 3×3 convs, 1/4 resolution), stage 1 (bottlenecks on one stream), stages 2–4
     (HR modules on 2, 3, 4 streams, a transition before each), the classification head, linear."""
 
-    def __init__(self, config, num_classes=1000, in_channels=3, dropout=0.0):
+    def __init__(self, config, num_classes=1000, in_channels=3, dropout=0.0, head_channels=HEAD_CHANNELS,
+                 num_features=2048):
+        """config: a name in CONFIGS or a list of four (HR modules, block, blocks per stream, widths)
+        tuples; head_channels, num_features: the head's bottleneck widths and final width (timm's fixed
+        (32, 64, 128, 256) and 2048 by default; smaller ones give a quick model for tests)."""
         super().__init__()
         if isinstance(config, str):
             config = CONFIGS[config]
@@ -144,13 +148,13 @@ class HighResolutionNet(nn.Module):
             setattr(self, f"stage{stage}", nn.Sequential(*hr_modules))
         self.num_stages = len(config)
         self.incre_modules = nn.ModuleList([residual_layer(Bottleneck, c, planes, 1)
-                                            for c, planes in zip(widths, HEAD_CHANNELS)])
-        head_widths = [planes * Bottleneck.expansion for planes in HEAD_CHANNELS]
+                                            for c, planes in zip(widths, head_channels)])
+        head_widths = [planes * Bottleneck.expansion for planes in head_channels]
         self.downsamp_modules = nn.ModuleList([conv_bn(c_in, c_out, 3, stride=2, bias=True)
                                                for c_in, c_out in zip(head_widths, head_widths[1:])])
-        self.final_layer = conv_bn(head_widths[-1], 2048, 1, bias=True)
+        self.final_layer = conv_bn(head_widths[-1], num_features, 1, bias=True)
         self.head_drop = nn.Dropout(dropout)
-        self.classifier = nn.Linear(2048, num_classes)
+        self.classifier = nn.Linear(num_features, num_classes)
         kaiming_conv_zero_bias(self)
 
     def forward(self, x):
