@@ -11,8 +11,8 @@ from .efficientnet import (  # noqa: F401
     efficientnet_b6, efficientnet_b7, fbnetc_100, mixnet_m, mixnet_s, mnasnet_100, spnasnet_100,
 )
 from .ghostnet import GhostNet, ghostnet_100  # noqa: F401
-from .hrnet import HighResolutionNet, hrnet_w18, hrnet_w18_small  # noqa: F401
 from .googlenet import GoogLeNet, GoogLeNetOutputs, googlenet, googlenet_loss  # noqa: F401
+from .hrnet import HighResolutionNet, hrnet_w18, hrnet_w18_small  # noqa: F401
 from .inception import InceptionOutputs, InceptionV3, inception_v3  # noqa: F401
 from .inception_v4 import InceptionResnetV2, InceptionV4, inception_resnet_v2, inception_v4  # noqa: F401
 from .lenet import LeNet5, lenet5  # noqa: F401
@@ -29,8 +29,8 @@ from .shufflenet import ShuffleNetV2, shufflenet_v2_x0_5, shufflenet_v2_x1_0, sh
 from .squeezenet import SqueezeNet, squeezenet1_0, squeezenet1_1  # noqa: F401
 from .summary import ModelSummary, summary  # noqa: F401
 from .torch_weights import from_torch  # noqa: F401
-from .vgg import VGG, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn  # noqa: F401
 from .tresnet import TResNet, tresnet_m  # noqa: F401
+from .vgg import VGG, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn  # noqa: F401
 from .vovnet import VovNet, ese_vovnet19b_dw, vovnet39a  # noqa: F401
 from .xception import Xception, xception  # noqa: F401
 
@@ -62,7 +62,9 @@ MODELS = {
     "nasnetalarge": (nasnetalarge, (3, 331, 331)),
     "nasnetamobile": (nasnetamobile, (3, 224, 224)),
     "pnasnet5large": (pnasnet5large, (3, 331, 331)),
-    **{name: (globals()[name], (3, 224, 224)) for name in ("hrnet_w18_small", "hrnet_w18", "vovnet39a", "ese_vovnet19b_dw", "tresnet_m")},
+    # HRNet, VoVNet/VoVNetV2 and TResNet (timm layouts)
+    **{name: (globals()[name], (3, 224, 224)) for name in (
+        "hrnet_w18_small", "hrnet_w18", "vovnet39a", "ese_vovnet19b_dw", "tresnet_m")},
 }
 
 
