@@ -6,7 +6,7 @@ through the whole network and add lower-resolution streams beside it (1/4, 1/8, 
 input), one per stage.  Every *HR module* runs residual blocks on each stream in parallel and then
 *fuses* them: each output stream is the sum of every input stream brought to its resolution (a
 1×1 convolution + nearest-neighbour upsampling from coarser streams, one or more stride-2 3×3
-convolutions from finer ones).  The classification head (paper Fig. 10 of the TPAMI version)
+convolutions from finer ones).  The classification head
 widens each stream with a bottleneck block, folds them coarse-ward with stride-2 convolutions,
 projects to 2048 channels and pools.
 

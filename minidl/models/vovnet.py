@@ -56,7 +56,7 @@ class SeparableConvNormAct(nn.Module):
 
 
 class EffectiveSE(nn.Module):
-    """eSE (CenterMask §3.2): y = x · hardsigmoid(W · mean_hw(x) + b), with one C → C 1×1 convolution."""
+    """eSE (CenterMask, VoVNetV2): y = x · hardsigmoid(W · mean_hw(x) + b), with one C → C 1×1 convolution."""
 
     def __init__(self, channels):
         super().__init__()
