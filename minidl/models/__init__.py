@@ -15,6 +15,7 @@ from .cspnet import CspNet, cspdarknet53, cspresnext50, darknet53  # noqa: F401
 from .densenet import DenseNet, densenet121, densenet161, densenet169, densenet201  # noqa: F401
 from .dpn import DPN, dpn68, dpn92  # noqa: F401
 from .googlenet import GoogLeNet, GoogLeNetOutputs, googlenet, googlenet_loss  # noqa: F401
+from .hrnet import HighResolutionNet, hrnet_w18, hrnet_w18_small  # noqa: F401
 from .inception import InceptionOutputs, InceptionV3, inception_v3  # noqa: F401
 from .inception_v4 import InceptionResnetV2, InceptionV4, inception_resnet_v2, inception_v4  # noqa: F401
 from .lenet import LeNet5, lenet5  # noqa: F401
@@ -37,7 +38,9 @@ from .shufflenet import ShuffleNetV2, shufflenet_v2_x0_5, shufflenet_v2_x1_0, sh
 from .squeezenet import SqueezeNet, squeezenet1_0, squeezenet1_1  # noqa: F401
 from .summary import ModelSummary, summary  # noqa: F401
 from .torch_weights import from_torch  # noqa: F401
+from .tresnet import TResNet, tresnet_m  # noqa: F401
 from .vgg import VGG, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn  # noqa: F401
+from .vovnet import VovNet, ese_vovnet19b_dw, vovnet39a  # noqa: F401
 from .xception import Xception, xception  # noqa: F401
 
 # name → (constructor, native input size (C, H, W))
@@ -74,6 +77,9 @@ MODELS = {
         "skresnet18", "skresnet34", "skresnext50_32x4d", "resnest14d", "resnest50d", "regnetx_002", "regnetx_004",
         "regnetx_016", "regnetx_032", "regnety_002", "regnety_016", "regnety_032", "dpn68", "dpn92")},
     **{name: (globals()[name], (3, 256, 256)) for name in ("darknet53", "cspdarknet53", "cspresnext50")},
+    # HRNet, VoVNet/VoVNetV2 and TResNet (timm layouts)
+    **{name: (globals()[name], (3, 224, 224)) for name in (
+        "hrnet_w18_small", "hrnet_w18", "vovnet39a", "ese_vovnet19b_dw", "tresnet_m")},
 }
 
 

@@ -33,6 +33,7 @@ OWN_FILE |= {"resnet18d", "resnet50d", "ecaresnet50d", "skresnet18", "skresnet34
              "resnest50d", "regnetx_002", "regnetx_004", "regnetx_016", "regnetx_032", "regnety_002", "regnety_016",
              "regnety_032", "senet154", "resnext101_32x8d", "wide_resnet101_2", "dpn68", "dpn92",
              "darknet53", "cspdarknet53", "cspresnext50"}
+OWN_FILE |= {"hrnet_w18_small", "hrnet_w18", "vovnet39a", "ese_vovnet19b_dw", "tresnet_m"}  # test_zoo_misc.py
 
 
 def _count(model):
