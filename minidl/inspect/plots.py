@@ -68,8 +68,8 @@ def plot_filters(weight, path, title="first-layer filters"):
 
 def plot_feature_maps(activation, path, title="feature maps", max_maps=32):
     """activation: (C, H, W), or (N, C, H, W) of which the first image is drawn; one tile per
-    channel (up to ``max_maps``), each with its own grey scale, and the fraction of zeros (dead
-    ReLU outputs) in the tile's title."""
+    channel (up to ``max_maps``), each with its own grey scale, and the fraction of zeros
+    (ReLU sparsity on this one image, not dead units) in the tile's title."""
     maps = _numpy(activation)
     if maps.ndim == 4:
         maps = maps[0]
