@@ -142,9 +142,17 @@ def test_grad_cam_example_writes_heat_maps(data_root, tmp_path):
     assert (tmp_path / "cam.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_gradient_flow_example_vanishes_without_shortcuts(data_root, tmp_path):
+def test_gradient_flow_example_vanishing_is_the_initialisation(data_root, tmp_path):
     example = _load_example("gradient_flow")
     flows = example.main(["--data-dir", data_root, "--depth", "20", "--batch-size", "16", "--out", str(tmp_path / "flow.png")])
     first_over_last = {label: flow[0][1] / flow[-1][1] for label, flow in flows.items()}
-    assert first_over_last["plain"] < 1e-4      # vanished after 20 plain blocks
-    assert first_over_last["residual"] > 0.1    # carried through by the identity paths
+    assert first_over_last["plain"] < 1e-4             # vanished after 20 plain blocks at PyTorch's default scale
+    assert 0.1 < first_over_last["plain, He init"] < 10  # the same plain stack at He's scale: healthy
+    assert first_over_last["residual"] > 0.1           # carried through by the identity paths
+
+
+def test_degradation_example_runs_and_reports_every_network():
+    example = _load_example("degradation")
+    results = example.main(["--depths", "2", "--steps", "5", "--lrs", "0.05", "--seeds", "0"])
+    assert set(results) == {(2, "plain"), (2, "residual")}
+    assert all(0 <= r["error"] <= 1 and r["loss"] > 0 and r["ratio"] > 0 for r in results.values())

@@ -119,11 +119,9 @@ class MaxPoolGather(Function):
 
     def forward(self, x):
         xp = backend.get_array_module(x)
-        padded = self.geometry.padded(x, 0)
-        out = xp.zeros(self.argmax.shape, dtype=x.dtype)
-        for position, rows, cols in self.geometry.offsets():
-            out += padded[:, :, rows, cols] * (self.argmax == position)
-        return out
+        n, c, h, w = x.shape
+        flat = _flat_index_array(self.argmax, self.geometry).reshape(n, c, -1)  # a winner is never padding
+        return xp.take_along_axis(x.reshape(n, c, h * w), flat, axis=2).reshape(self.argmax.shape)
 
     def backward(self, gy):
         return MaxPoolScatter(self.geometry, self.argmax)(gy)
@@ -225,14 +223,20 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 
 def _flat_indices(argmax, geometry):
-    """Window offset of the max → flat index into the H×W input plane."""
+    """Window offset of the max → flat index into the H×W input plane (a Tensor)."""
+    return to_tensor(_flat_index_array(argmax, geometry))
+
+
+def _flat_index_array(argmax, geometry):
+    """argmax (..., OH, OW), the winning offset i·kw + j of each window → the int64 index
+    row·W + col of that pixel in the unpadded H×W plane."""
     xp = backend.get_array_module(argmax)
     (kh, kw), (sh, sw), (dh, dw) = geometry.kernel, geometry.stride, geometry.dilation
     (ph, pw), (h, w) = geometry.padding, geometry.hw
     oh, ow = argmax.shape[-2:]
     rows = xp.arange(oh).reshape(-1, 1) * sh - ph + (argmax // kw) * dh
     cols = xp.arange(ow).reshape(1, -1) * sw - pw + (argmax % kw) * dw
-    return to_tensor((rows * w + cols).astype(np.int64))
+    return (rows * w + cols).astype(np.int64)
 
 
 class AvgPoolSum(Function):
