@@ -20,7 +20,8 @@ only the fitting is measured).  Every network is an MLP of ``depth`` blocks of w
 W drawn with He initialisation (Var w = 2/fan_in), trained full-batch with SGD + momentum 0.9 for
 --steps steps at each learning rate of --lrs; the best final training loss over the learning
 rates is reported (so no depth is judged at a learning rate that only suits another), averaged
-over --seeds.  Takes about two minutes with the defaults on two cores.
+over --seeds.  Takes 13 minutes with the defaults on two busy cores; the measured table is in
+docs/residual.md §1.
 """
 import argparse
 import math

@@ -69,6 +69,33 @@ def test_smoke_training_learns(data_root):
     assert history[-1]["test_acc"] > 0.7  # chance is 0.1
 
 
+def test_val_split_reports_validation_each_epoch_and_test_once(data_root, tmp_path):
+    example = _load_example("train_lenet_mnist")
+    _, history = example.main(_args(data_root, "--epochs", "2", "--val-split", "0.25", "--plot", str(tmp_path / "c.png")))
+    assert all("val_acc" in h and "val_loss" in h for h in history)
+    assert "test_acc" not in history[0] and 0 <= history[-1]["test_acc"] <= 1  # the test set: once, at the end
+    train, val = example.validation_split(list(range(100)), list(range(100)), 0.2, seed=0)
+    assert len(train) == 80 and len(val) == 20 and not set(train.indices) & set(val.indices)
+    with pytest.raises(ValueError, match="--val-split"):
+        example.validation_split([1, 2], [1, 2], 1.0, seed=0)
+
+
+def test_classic_lenet_is_the_1998_form():
+    model = minidl.models.lenet5(classic=True)
+    kinds = [type(m).__name__ for m in model.features]
+    assert kinds == ["Conv2d", "ScaledTanh", "Subsampling", "ScaledTanh"] * 2
+    assert sum(p.numel() for p in model.parameters()) == 61_706 + 2 * (6 + 16)  # a coefficient and a bias per map
+    squash = model.features[1](minidl.tensor([1.0, -1.0, 0.0])).numpy()
+    np.testing.assert_allclose(squash, [1.0, -1.0, 0.0], atol=2e-4)  # f(±1) = ±1 (LeCun 1998, Appendix A)
+    x = minidl.randn(1, 6, 4, 4)
+    pool = model.features[2]
+    with minidl.no_grad():
+        pool.weight.array[:] = 0.5
+        pool.bias.array[:] = 1.0
+        expected = 0.5 * x.numpy().reshape(1, 6, 2, 2, 2, 2).sum(axis=(3, 5)) + 1.0
+        np.testing.assert_allclose(pool(x).numpy(), expected, rtol=1e-5)  # coefficient · (sum of 2×2) + bias
+
+
 def test_same_seed_same_result(data_root):
     example = _load_example("train_lenet_mnist")
     _, first = example.main(_args(data_root, "--epochs", "1", "--seed", "3"))
