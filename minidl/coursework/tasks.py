@@ -63,8 +63,8 @@ TASKS = {
                  "w[f]. Which inputs and which weights did one output element use? If that output's gradient is "
                  "dy[n, f, i, j], what does it contribute to each of them — and what happens to a pixel that several "
                  "windows share, or to w[f], which every output of filter f uses? Loop as the forward does (_windows "
-                 "gives the slices), then crop the padding off dx. Check yourself with minidl.gradcheck on small "
-                 "shapes before running the tests."),
+                 "gives the slices), then crop the padding off dx. Before running the tests, can you check one entry "
+                 "of dw yourself, by nudging that weight by ±1e-6 and watching Σ dy·y change?"),
         ),
         ("tests/functions/test_conv.py::*naive*",),
     ),
