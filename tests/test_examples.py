@@ -80,6 +80,13 @@ def test_val_split_reports_validation_each_epoch_and_test_once(data_root, tmp_pa
         example.validation_split([1, 2], [1, 2], 1.0, seed=0)
 
 
+def test_fashion_example_validates_on_unaugmented_held_out_images(data_root):
+    example = _load_example("train_fashion_mnist")
+    _, history = example.main(["--data-dir", data_root, "--width", "4", "--epochs", "1", "--train-limit", "256",
+                               "--val-split", "0.25", "--batch-size", "64", "--quiet"])
+    assert "val_acc" in history[0] and "test_acc" in history[-1]
+
+
 def test_classic_lenet_is_the_1998_form():
     model = minidl.models.lenet5(classic=True)
     kinds = [type(m).__name__ for m in model.features]
