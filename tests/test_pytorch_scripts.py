@@ -2,7 +2,6 @@
 run under PyTorch and under minidl with only their import lines changed, from the same initial
 weights (the PyTorch run saves them with ``torch.save``; the minidl run reads that ``.pt`` file with
 ``torch.load``, i.e. ``minidl.load``).  The losses must track PyTorch's."""
-import importlib.util
 import pathlib
 import re
 import runpy
@@ -31,7 +30,8 @@ def minidl_imports(source):
 
 
 def torchvision_standin(source):
-    """For the PyTorch run where torchvision is not installed: its imports from tests/scripts/torchvision_standin.py."""
+    """For the PyTorch run: torchvision's imports from tests/scripts/torchvision_standin.py (minidl's data
+    pipeline, torch.nn models with torchvision's layout), so that both runs see the same pixels."""
     return re.sub(r"^import torchvision\.(\w+) as (\w+)$", r"from torchvision_standin import \1 as \2", source,
                   flags=re.M)
 
@@ -43,7 +43,7 @@ def run(name, engine, argv, tmp_path, monkeypatch):
         source = minidl_imports(source)
         assert [line for line in source.splitlines() if "torch" in line and "import" in line and
                 "minidl" not in line] == []
-    elif importlib.util.find_spec("torchvision") is None:
+    else:  # always the stand-in: torchvision has no CPU build here (and timm's stub may be on sys.path)
         source = torchvision_standin(source)
         monkeypatch.syspath_prepend(str(SCRIPTS))
     path = tmp_path / f"{engine}_{name}.py"

@@ -11,7 +11,10 @@ from .. import distributed_c10d as c10d
 
 
 class AllReduce(Function):
-    """y = op over ranks of x (op SUM or AVG); dx = the same op over ranks of dy."""
+    """y = op over ranks of x (op SUM or AVG); dx = the same op over ranks of dy.
+
+    Shapes: x: any shape (the same on every rank) → y: the same shape.
+    """
 
     reads_inputs = False
 
