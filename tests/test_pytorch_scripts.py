@@ -136,10 +136,12 @@ def test_imagenet_example_with_image_folder_data_parallel_and_checkpoints(arch, 
     size = "63" if arch == "alexnet" else "32"
     argv = [data, "--arch", arch, "--image-size", size, "--num-classes", "3", "--dropout", "0", "--lr", "0.001"]
     ours, theirs = both("imagenet_alexnet", argv, tmp_path, monkeypatch)
+    # ResNet-18 on 32×32 crops ends in BatchNorm over 1×1 maps of 4 images, whose small variances amplify
+    # float32 rounding (2e-4 and 3e-4 measured after a few steps); AlexNet has no BatchNorm.
+    rtol = 1e-4 if arch == "alexnet" else 1e-3
     for (our_steps, our_val, our_acc), (their_steps, their_val, their_acc) in zip(ours, theirs):
-        np.testing.assert_allclose(our_steps, their_steps, rtol=1e-4)
-        # eval-mode BatchNorm over 1×1 maps of 4 images amplifies float32 rounding: 3e-4 measured
-        np.testing.assert_allclose(our_val, their_val, rtol=1e-3)
+        np.testing.assert_allclose(our_steps, their_steps, rtol=rtol)
+        np.testing.assert_allclose(our_val, their_val, rtol=rtol)
         assert float(our_acc) == pytest.approx(float(their_acc))
     assert (tmp_path / "checkpoint.pth.tar").exists() and (tmp_path / "model_best.pth.tar").exists()
     resumed = run("imagenet_alexnet", "minidl", argv + ["--epochs", "3", "--resume", "checkpoint.pth.tar"],
