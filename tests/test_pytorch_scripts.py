@@ -127,18 +127,18 @@ def _image_folders(root, classes=3, per_class=4, seed=0):
     return str(root)
 
 
-@pytest.mark.parametrize("arch", ["resnet18", pytest.param("alexnet", marks=pytest.mark.slow)])
+@pytest.mark.parametrize("arch", ["squeezenet1_1", pytest.param("alexnet", marks=pytest.mark.slow)])
 def test_imagenet_example_with_image_folder_data_parallel_and_checkpoints(arch, tmp_path, monkeypatch):
     """A zoo model (torchvision's layout) on small crops: 2 epochs from the same weights; then the minidl
     run resumes from its own checkpoint (model, optimizer and scheduler state) for a third epoch.
-    (AlexNet's 57 M parameters make its checkpoints 230 MB: slow; ResNet-18 runs by default.)"""
+    (AlexNet's 57 M parameters make its checkpoints 230 MB: slow; SqueezeNet 1.1 runs by default.  Not a
+    ResNet: with BatchNorm over 1×1 maps of 4 images its training is chaotic — float64 runs of minidl and
+    PyTorch part from 1e-14 to 2e-5 in 9 steps — so no two engines can agree step for step.)"""
     data = _image_folders(tmp_path / "images")
-    size = "63" if arch == "alexnet" else "32"
+    size = "63"
     argv = [data, "--arch", arch, "--image-size", size, "--num-classes", "3", "--dropout", "0", "--lr", "0.001"]
     ours, theirs = both("imagenet_alexnet", argv, tmp_path, monkeypatch)
-    # ResNet-18 on 32×32 crops ends in BatchNorm over 1×1 maps of 4 images, whose small variances amplify
-    # float32 rounding (2e-4 and 3e-4 measured after a few steps); AlexNet has no BatchNorm.
-    rtol = 1e-4 if arch == "alexnet" else 1e-3
+    rtol = 1e-4
     for (our_steps, our_val, our_acc), (their_steps, their_val, their_acc) in zip(ours, theirs):
         np.testing.assert_allclose(our_steps, their_steps, rtol=rtol)
         np.testing.assert_allclose(our_val, their_val, rtol=rtol)

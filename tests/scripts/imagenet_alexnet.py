@@ -39,7 +39,7 @@ def main(argv=None):
     parser.add_argument('--save-init', default=None)
     args = parser.parse_args(argv)
 
-    extra = {'dropout': args.dropout} if args.arch == 'alexnet' else {}
+    extra = {'dropout': args.dropout} if args.arch.startswith(('alexnet', 'squeezenet')) else {}
     model = models.__dict__[args.arch](num_classes=args.num_classes, **extra)
     if args.init:
         model.load_state_dict(torch.load(args.init))
