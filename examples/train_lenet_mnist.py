@@ -7,7 +7,6 @@ prints the test accuracy and, with --save, writes a checkpoint (model, optimizer
 epoch, RNG state) atomically; --resume continues an interrupted run exactly where it stopped.
 """
 import argparse
-import sys
 import time
 
 import minidl
@@ -38,31 +37,22 @@ def parse_args(argv=None):
     parser.add_argument("--train-limit", type=int, default=None, help="train on the first N images only (quick runs)")
     parser.add_argument("--test-limit", type=int, default=None, help="evaluate on the first N test images only")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--tensorboard", metavar="DIR", help="log losses, accuracies, the learning rate, weight "
+                        "histograms and the graph to TensorBoard event files here (needs tensorboardX)")
     return parser.parse_args(argv)
 
 
-class Progress:
-    """One line per epoch, redrawn in place: batches done, running loss and accuracy, images/s."""
-
-    def __init__(self, total, label, enabled=True):
-        self.total, self.label = total, label
-        self.enabled = enabled and sys.stderr.isatty()  # a log file gets the per-epoch lines only
-        self.start = time.perf_counter()
-
-    def update(self, done, loss, accuracy, images):
-        if not self.enabled:
-            return
-        width = 30
-        filled = int(width * done / self.total)
-        rate = images / max(time.perf_counter() - self.start, 1e-9)
-        sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {done}/{self.total} "
-                         f"loss {loss:.4f} acc {100 * accuracy:.2f}% {rate:,.0f} img/s")
-        sys.stderr.flush()
-
-    def close(self):
-        if self.enabled:
-            sys.stderr.write("\r" + " " * 110 + "\r")
-            sys.stderr.flush()
+def progress_bar(total, label, enabled=True):
+    """A tqdm bar over the epoch's batches (tqdm.auto: a widget in a notebook), or None when
+    tqdm is not installed or ``enabled`` is False: then only the per-epoch lines are printed.
+    ``disable=None`` also turns it off when stderr is not a terminal (a log file)."""
+    if not enabled:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # tqdm is an optional extra: pip install "minidl[examples]"
+        return None
+    return tqdm(total=total, desc=label, unit="batch", leave=False, disable=None, dynamic_ncols=True)
 
 
 def build(args):
@@ -100,8 +90,9 @@ def evaluate(model, loader):
 
 def train_epoch(model, optimizer, scheduler, loader, label, quiet=False):
     model.train()
-    progress = Progress(len(loader), label, enabled=not quiet)
+    bar = progress_bar(len(loader), label, enabled=not quiet)
     loss_sum = correct = seen = 0
+    start = time.perf_counter()
     for step, (images, labels) in enumerate(loader, 1):
         logits = model(images)
         loss = nn.functional.cross_entropy(logits, labels)
@@ -112,9 +103,13 @@ def train_epoch(model, optimizer, scheduler, loader, label, quiet=False):
         loss_sum += loss.item() * len(labels)
         correct += int((logits.detach().argmax(1) == labels).sum().item())
         seen += len(labels)
-        if step % 20 == 0 or step == len(loader):
-            progress.update(step, loss_sum / seen, correct / seen, seen)
-    progress.close()
+        if bar is not None:
+            bar.update(1)
+            if step % 20 == 0 or step == len(loader):  # postfix: running means over the epoch so far
+                rate = seen / max(time.perf_counter() - start, 1e-9)
+                bar.set_postfix(loss=f"{loss_sum / seen:.4f}", acc=f"{100 * correct / seen:.2f}%", img_s=f"{rate:,.0f}")
+    if bar is not None:
+        bar.close()
     return loss_sum / seen, correct / seen
 
 
@@ -123,6 +118,18 @@ def save_checkpoint(path, model, optimizer, scheduler, epoch, history):
         "model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
         "epoch": epoch, "rng": minidl.get_rng_state(), "history": history,
     }, path)
+
+
+def log_epoch(writer, model, optimizer, record):
+    """One epoch in TensorBoard: train/test loss and accuracy on shared charts, the learning rate,
+    and a histogram of every parameter."""
+    epoch = record["epoch"]
+    writer.add_scalars("loss", {"train": record["train_loss"], "test": record["test_loss"]}, epoch)
+    writer.add_scalars("accuracy", {"train": record["train_acc"], "test": record["test_acc"]}, epoch)
+    writer.add_scalar("lr", optimizer.param_groups[0]["lr"], epoch)
+    for name, parameter in model.named_parameters():
+        writer.add_histogram(name, parameter, epoch)
+    writer.flush()
 
 
 def plot(history, path):
@@ -136,9 +143,9 @@ def plot(history, path):
 
 
 def fit(model, optimizer, scheduler, train_loader, test_loader, epochs, start_epoch=1, history=None, save=None,
-        quiet=False):
-    """Train epochs start_epoch..epochs; after each, evaluate, print one line and (with ``save``)
-    write a checkpoint.  Returns the history: one dict of losses, accuracies and seconds per epoch."""
+        quiet=False, writer=None):
+    """Train epochs start_epoch..epochs; after each, evaluate, print one line, (with ``save``)
+    write a checkpoint and (with ``writer``, a minidl.utils.tensorboard.SummaryWriter) log to TensorBoard.  Returns the history: one dict of losses, accuracies and seconds per epoch."""
     history = list(history or [])
     started = time.perf_counter()
     for epoch in range(start_epoch, epochs + 1):
@@ -151,6 +158,8 @@ def fit(model, optimizer, scheduler, train_loader, test_loader, epochs, start_ep
                             test_acc=test_acc, seconds=seconds))
         print(f"epoch {epoch}: train loss {train_loss:.4f} acc {100 * train_acc:.2f}% | test loss {test_loss:.4f} "
               f"acc {100 * test_acc:.2f}% | {seconds:.1f}s, {len(train_loader.dataset) / seconds:,.0f} img/s", flush=True)
+        if writer is not None:
+            log_epoch(writer, model, optimizer, history[-1])
         if save:
             save_checkpoint(save, model, optimizer, scheduler, epoch, history)
     if history:
@@ -175,8 +184,17 @@ def main(argv=None):
     name = "LeNet-5 (1998: tanh, avg-pool)" if args.classic else "LeNet-5 (ReLU, max-pool)"
     print(f"{name}, {sum(p.numel() for p in model.parameters()):,} parameters; {len(train_loader.dataset):,} training "
           f"images, batch {args.batch_size}, SGD lr {args.lr} momentum {args.momentum}, device {args.device}")
+    writer = None
+    if args.tensorboard:
+        from minidl.utils.tensorboard import SummaryWriter
+
+        writer = SummaryWriter(args.tensorboard)
+        writer.add_graph(model, next(iter(train_loader))[0][:1])  # one traced forward pass
+        print(f"TensorBoard event files in {writer.log_dir} (view: tensorboard --logdir {args.tensorboard})")
     history = fit(model, optimizer, scheduler, train_loader, test_loader, args.epochs, start_epoch, history,
-                  args.save, args.quiet)
+                  args.save, args.quiet, writer)
+    if writer is not None:
+        writer.close()
     if args.plot and history:
         plot(history, args.plot)
     return model, history
