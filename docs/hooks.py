@@ -6,8 +6,12 @@
   code appears in the reference at the next build, and the reference cannot go stale.
 - ``on_pre_build``: docs/make_figures.py draws the tutorials' pictures into docs/figures/ when
   they are missing (delete the folder, or run the script, to draw them again).
+- ``on_page_markdown`` / ``on_post_build``: every page with Python blocks gets a link to itself
+  as a Jupyter notebook, written to <site>/notebooks/ by docs/notebooks.py (needs jupytext;
+  without it the links and notebooks are left out).
 """
 import importlib
+import importlib.util
 import inspect
 import pathlib
 import sys
@@ -50,10 +54,34 @@ def on_files(files, config):
     return files
 
 
-def on_pre_build(config):
+def _docs_module(name):
     sys.path.insert(0, str(DOCS))
     try:
-        import make_figures
+        return importlib.import_module(name)
     finally:
         sys.path.remove(str(DOCS))
-    make_figures.main(["--if-missing"])
+
+
+def on_pre_build(config):
+    _docs_module("make_figures").main(["--if-missing"])
+
+
+def _has_jupytext():
+    return importlib.util.find_spec("jupytext") is not None
+
+
+def on_page_markdown(markdown, page, config, files):
+    """A link to the page's notebook under its title (raw HTML: the notebook is not a docs file)."""
+    if not (_has_jupytext() and page.file.src_uri.count("/") == 0 and "```python\n" in markdown):
+        return markdown
+    depth = page.url.count("/")  # use_directory_urls: "im2col/" is one folder below the site root
+    href = "../" * depth + f"notebooks/{page.file.src_uri[:-3]}.ipynb"
+    link = (f'<p class="notebook-link"><a href="{href}" download>Download this page as a Jupyter '
+            f"notebook</a> (every Python block a cell; run it with minidl installed).</p>")
+    title, newline, rest = markdown.partition("\n")
+    return f"{title}{newline}\n{link}\n{rest}" if title.startswith("# ") else f"{link}\n\n{markdown}"
+
+
+def on_post_build(config):
+    if _has_jupytext():
+        _docs_module("notebooks").write_notebooks(pathlib.Path(config["site_dir"]) / "notebooks")

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from urllib.parse import urljoin
 
 import pytest
 
@@ -121,6 +122,8 @@ def test_im2col_tutorial_shows_its_picture(page, base_url, site_dir):
     assert any(src.endswith("figures/im2col.png") for src, _ in images), images
     assert all(width > 0 for _, width in images), [src for src, width in images if not width]
     assert _highlighted_tokens(page) > 50
+    notebook = page.request.get(urljoin(page.url, page.locator(".notebook-link a").get_attribute("href")))
+    assert notebook.ok and notebook.json()["cells"]  # the page as a Jupyter notebook, next to it
     page.locator("img[src$='figures/im2col.png']").scroll_into_view_if_needed()
     _screenshot(page, site_dir, "im2col.png")
 
