@@ -107,7 +107,8 @@ def train_epoch(model, optimizer, scheduler, loader, label, quiet=False):
             bar.update(1)
             if step % 20 == 0 or step == len(loader):  # postfix: running means over the epoch so far
                 rate = seen / max(time.perf_counter() - start, 1e-9)
-                bar.set_postfix(loss=f"{loss_sum / seen:.4f}", acc=f"{100 * correct / seen:.2f}%", img_s=f"{rate:,.0f}")
+                bar.set_postfix({"loss": f"{loss_sum / seen:.4f}", "acc": f"{100 * correct / seen:.2f}%",
+                                "img/s": f"{rate:,.0f}"})
     if bar is not None:
         bar.close()
     return loss_sum / seen, correct / seen

@@ -36,7 +36,7 @@ def test_progress_bar_is_tqdm_with_loss_and_images_per_second(monkeypatch):
     loss, _ = example.train_epoch(model, optimizer, scheduler, loader, "epoch 1/1")
     assert len(bars) == 1 and bars[0].n == bars[0].total == 4 and bars[0].desc == "epoch 1/1"
     postfix = dict(item.split("=") for item in bars[0].postfix.split(", "))
-    assert set(postfix) == {"loss", "acc", "img_s"} and float(postfix["loss"]) == pytest.approx(loss, abs=1e-4)
+    assert list(postfix) == ["loss", "acc", "img/s"] and float(postfix["loss"]) == pytest.approx(loss, abs=1e-4)
     assert example.progress_bar(4, "x", enabled=False) is None  # --quiet
 
 
