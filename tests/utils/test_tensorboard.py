@@ -3,6 +3,7 @@
 Read with a small TFRecord reader over tensorboardX's protocol buffers (and, when the tensorboard
 package is installed, with its own EventAccumulator too)."""
 import glob
+import importlib.util
 import struct
 import sys
 
@@ -12,7 +13,8 @@ import pytest
 import minidl
 from minidl import nn
 
-tensorboardX = pytest.importorskip("tensorboardX")
+needs_tensorboardx = pytest.mark.skipif(importlib.util.find_spec("tensorboardX") is None,
+                                        reason="tensorboardX is not installed (pip install \"minidl[tensorboard]\")")
 
 
 def read_events(log_dir):
@@ -40,6 +42,7 @@ def small_net():
     return nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(2 * 4 * 4, 3))
 
 
+@needs_tensorboardx
 def test_scalars_round_trip(tmp_path):
     from minidl.utils.tensorboard import SummaryWriter
 
@@ -57,6 +60,7 @@ def test_scalars_round_trip(tmp_path):
     assert sub["train"][0][2] == pytest.approx(0.9) and sub["test"][0][2] == pytest.approx(0.8)
 
 
+@needs_tensorboardx
 def test_histogram_images_hparams_and_graph(tmp_path):
     from minidl.utils.tensorboard import SummaryWriter
 
@@ -94,6 +98,7 @@ def test_histogram_images_hparams_and_graph(tmp_path):
     assert any(v == pytest.approx(0.75) for run in hparam_runs for _, tag, v in scalars(read_events(run)))
 
 
+@needs_tensorboardx
 def test_tensorboards_own_reader_agrees(tmp_path):
     event_accumulator = pytest.importorskip("tensorboard.backend.event_processing.event_accumulator")
     from minidl.utils.tensorboard import SummaryWriter
@@ -114,6 +119,7 @@ def test_missing_tensorboardx_names_the_extra(monkeypatch):
         tensorboard.SummaryWriter("unused")
 
 
+@needs_tensorboardx
 def test_add_scalar_rejects_a_non_scalar(tmp_path):
     from minidl.utils.tensorboard import SummaryWriter
 
