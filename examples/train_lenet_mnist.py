@@ -22,7 +22,6 @@ That is why early epochs show train accuracy *below* held-out accuracy.
 what still differs from the paper).
 """
 import argparse
-import sys
 import time
 
 import numpy as np
@@ -59,31 +58,22 @@ def parse_args(argv=None):
     parser.add_argument("--train-limit", type=int, default=None, help="train on the first N images only (quick runs)")
     parser.add_argument("--test-limit", type=int, default=None, help="evaluate on the first N test images only")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--tensorboard", metavar="DIR", help="log losses, accuracies, the learning rate, weight "
+                        "histograms and the graph to TensorBoard event files here (needs tensorboardX)")
     return parser.parse_args(argv)
 
 
-class Progress:
-    """One line per epoch, redrawn in place: batches done, running loss and accuracy, images/s."""
-
-    def __init__(self, total, label, enabled=True):
-        self.total, self.label = total, label
-        self.enabled = enabled and sys.stderr.isatty()  # a log file gets the per-epoch lines only
-        self.start = time.perf_counter()
-
-    def update(self, done, loss, accuracy, images):
-        if not self.enabled:
-            return
-        width = 30
-        filled = int(width * done / self.total)
-        rate = images / max(time.perf_counter() - self.start, 1e-9)
-        sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {done}/{self.total} "
-                         f"loss {loss:.4f} acc {100 * accuracy:.2f}% {rate:,.0f} img/s")
-        sys.stderr.flush()
-
-    def close(self):
-        if self.enabled:
-            sys.stderr.write("\r" + " " * 110 + "\r")
-            sys.stderr.flush()
+def progress_bar(total, label, enabled=True):
+    """A tqdm bar over the epoch's batches (tqdm.auto: a widget in a notebook), or None when
+    tqdm is not installed or ``enabled`` is False: then only the per-epoch lines are printed.
+    ``disable=None`` also turns it off when stderr is not a terminal (a log file)."""
+    if not enabled:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # tqdm is an optional extra: pip install "minidl[examples]"
+        return None
+    return tqdm(total=total, desc=label, unit="batch", leave=False, disable=None, dynamic_ncols=True)
 
 
 def build(args):
@@ -137,8 +127,9 @@ def evaluate(model, loader):
 
 def train_epoch(model, optimizer, scheduler, loader, label, quiet=False):
     model.train()
-    progress = Progress(len(loader), label, enabled=not quiet)
+    bar = progress_bar(len(loader), label, enabled=not quiet)
     loss_sum = correct = seen = 0
+    start = time.perf_counter()
     for step, (images, labels) in enumerate(loader, 1):
         logits = model(images)
         loss = nn.functional.cross_entropy(logits, labels)
@@ -149,9 +140,14 @@ def train_epoch(model, optimizer, scheduler, loader, label, quiet=False):
         loss_sum += loss.item() * len(labels)
         correct += int((logits.detach().argmax(1) == labels).sum().item())
         seen += len(labels)
-        if step % 20 == 0 or step == len(loader):
-            progress.update(step, loss_sum / seen, correct / seen, seen)
-    progress.close()
+        if bar is not None:
+            bar.update(1)
+            if step % 20 == 0 or step == len(loader):  # postfix: running means over the epoch so far
+                rate = seen / max(time.perf_counter() - start, 1e-9)
+                bar.set_postfix({"loss": f"{loss_sum / seen:.4f}", "acc": f"{100 * correct / seen:.2f}%",
+                                "img/s": f"{rate:,.0f}"})
+    if bar is not None:
+        bar.close()
     return loss_sum / seen, correct / seen
 
 
@@ -160,6 +156,19 @@ def save_checkpoint(path, model, optimizer, scheduler, epoch, history):
         "model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
         "epoch": epoch, "rng": minidl.get_rng_state(), "history": history,
     }, path)
+
+
+def log_epoch(writer, model, optimizer, record):
+    """One epoch in TensorBoard: train and held-out (val, and test when it was measured) loss and
+    accuracy on shared charts, the learning rate, and a histogram of every parameter."""
+    epoch = record["epoch"]
+    for metric in ("loss", "acc"):
+        curves = {split: record[f"{split}_{metric}"] for split in ("train", "val", "test") if f"{split}_{metric}" in record}
+        writer.add_scalars("accuracy" if metric == "acc" else "loss", curves, epoch)
+    writer.add_scalar("lr", optimizer.param_groups[0]["lr"], epoch)
+    for name, parameter in model.named_parameters():
+        writer.add_histogram(name, parameter, epoch)
+    writer.flush()
 
 
 def plot(history, path):
@@ -173,9 +182,10 @@ def plot(history, path):
 
 
 def fit(model, optimizer, scheduler, train_loader, test_loader, epochs, start_epoch=1, history=None, save=None,
-        quiet=False, val_loader=None):
-    """Train epochs start_epoch..epochs; after each, evaluate, print one line and (with ``save``)
-    write a checkpoint.  Returns the history: one dict of losses, accuracies and seconds per epoch.
+        quiet=False, val_loader=None, writer=None):
+    """Train epochs start_epoch..epochs; after each, evaluate, print one line, (with ``save``)
+    write a checkpoint and (with ``writer``, a minidl.utils.tensorboard.SummaryWriter) log to
+    TensorBoard.  Returns the history: one dict of losses, accuracies and seconds per epoch.
 
     With a ``val_loader`` each epoch is evaluated on it (val_loss, val_acc) and the test set only
     once, after the last epoch (test_loss, test_acc in the last entry); without one, every epoch
@@ -195,6 +205,8 @@ def fit(model, optimizer, scheduler, train_loader, test_loader, epochs, start_ep
               f"acc {100 * accuracy:.2f}% | {seconds:.1f}s, {len(train_loader.dataset) / seconds:,.0f} img/s", flush=True)
         if val_loader is not None and epoch == epochs:  # the test set, once, for the settings chosen on val
             history[-1]["test_acc"], history[-1]["test_loss"] = evaluate(model, test_loader)
+        if writer is not None:
+            log_epoch(writer, model, optimizer, history[-1])
         if save:
             save_checkpoint(save, model, optimizer, scheduler, epoch, history)
     if history:
@@ -219,8 +231,17 @@ def main(argv=None):
     name = "LeNet-5 (1998 form: scaled tanh, trainable subsampling)" if args.classic else "LeNet-5 (ReLU, max-pool)"
     print(f"{name}, {sum(p.numel() for p in model.parameters()):,} parameters; {len(train_loader.dataset):,} training "
           f"images, batch {args.batch_size}, SGD lr {args.lr} momentum {args.momentum}, device {args.device}")
+    writer = None
+    if args.tensorboard:
+        from minidl.utils.tensorboard import SummaryWriter
+
+        writer = SummaryWriter(args.tensorboard)
+        writer.add_graph(model, next(iter(train_loader))[0][:1])  # one traced forward pass
+        print(f"TensorBoard event files in {writer.log_dir} (view: tensorboard --logdir {args.tensorboard})")
     history = fit(model, optimizer, scheduler, train_loader, test_loader, args.epochs, start_epoch, history,
-                  args.save, args.quiet, val_loader=val_loader)
+                  args.save, args.quiet, val_loader=val_loader, writer=writer)
+    if writer is not None:
+        writer.close()
     if args.plot and history:
         plot(history, args.plot)
     return model, history

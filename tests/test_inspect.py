@@ -225,3 +225,14 @@ def test_pictures_without_matplotlib_say_what_to_install(monkeypatch, tmp_path):
     monkeypatch.setattr(builtins, "__import__", no_matplotlib)
     with pytest.raises(ImportError, match="need matplotlib, which is not installed: pip install matplotlib"):
         minidl.inspect.plot_filters(minidl.randn(2, 1, 3, 3), tmp_path / "f.png")
+
+
+def test_dot_with_the_default_name_renders(tmp_path):
+    """The default name "graph" is a DOT keyword: to_dot quotes it, so Graphviz accepts the text."""
+    import shutil
+
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz (dot) is not installed")
+    loss = (_model()(minidl.randn(2, 4)) ** 2).sum()
+    assert minidl.inspect.render_dot(minidl.inspect.to_dot(loss), tmp_path / "g.svg")
+    assert (tmp_path / "g.svg").read_text().lstrip().startswith("<?xml")

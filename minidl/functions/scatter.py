@@ -135,7 +135,7 @@ def _check(op_name, x, dim, index, src=None):
 
 
 def gather(input, dim, index):
-    """out[i][j][k] = input[i][index[i][j][k]][k] for dim = 1 (see the module docstring)."""
+    """``out[i][j][k] = input[i][index[i][j][k]][k]`` for dim = 1 (see the module docstring)."""
     x = to_tensor(input)
     dim, index = _check("gather", x, dim, index)
     return Gather(dim, index)(x)

@@ -13,7 +13,8 @@ import subprocess
 def to_dot(output, name="graph"):
     """The graph that produced ``output`` as Graphviz DOT text: an ellipse per op (with its output
     shape), a box per leaf tensor (parameters and inputs that require grad)."""
-    lines = [f"digraph {name} {{", "  rankdir=BT;", '  node [fontname="Helvetica", fontsize=10];']
+    # the name is quoted: the default, "graph", is a DOT keyword that Graphviz rejects bare
+    lines = [f'digraph "{name}" {{', "  rankdir=BT;", '  node [fontname="Helvetica", fontsize=10];']
     ids = {}
 
     def node_id(obj):

@@ -59,27 +59,15 @@ def check_md5(path, expected):
 
 
 def _progress(total, desc):
-    """A tqdm bar when tqdm is installed, else a minimal one on stderr."""
+    """A tqdm bar (tqdm.auto: a widget in a notebook) when tqdm is installed, else None after one
+    line on stderr saying what is being downloaded (tqdm is an optional extra)."""
     try:
-        from tqdm import tqdm
-
-        return tqdm(total=total, unit="B", unit_scale=True, desc=desc, leave=False)
+        from tqdm.auto import tqdm
     except ImportError:
-        return _TextProgress(total, desc)
-
-
-class _TextProgress:
-    def __init__(self, total, desc):
-        self.total, self.desc, self.done = total, desc, 0
-
-    def update(self, n):
-        self.done += n
-        if self.total:
-            sys.stderr.write(f"\r{self.desc}: {100 * self.done / self.total:5.1f}% of {self.total / 1e6:.1f} MB")
-            sys.stderr.flush()
-
-    def close(self):
-        sys.stderr.write("\n")
+        size = f" ({total / 1e6:.1f} MB)" if total else ""
+        print(f"downloading {desc}{size}", file=sys.stderr, flush=True)
+        return None
+    return tqdm(total=total or None, unit="B", unit_scale=True, desc=desc, leave=False)
 
 
 def download(urls, destination, md5, timeout=60):
@@ -96,9 +84,11 @@ def download(urls, destination, md5, timeout=60):
                 try:
                     for block in iter(lambda: response.read(1 << 16), b""):
                         out.write(block)
-                        bar.update(len(block))
+                        if bar is not None:
+                            bar.update(len(block))
                 finally:
-                    bar.close()
+                    if bar is not None:
+                        bar.close()
             check_md5(temporary, md5)
             os.replace(temporary, destination)
             return destination
