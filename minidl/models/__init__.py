@@ -30,6 +30,25 @@ from .summary import ModelSummary, summary  # noqa: F401
 from .torch_weights import from_torch  # noqa: F401
 from .vgg import VGG, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn  # noqa: F401
 from .xception import Xception, xception  # noqa: F401
+# catalogue entries only papers define (tests/models/test_zoo_papers.py)
+from .chexnet import CheXNet, chexnet  # noqa: F401
+from .darknet19 import Darknet19, darknet19  # noqa: F401
+from .overfeat import OverFeat, overfeat_accurate, overfeat_fast  # noqa: F401
+from .pyramidnet import (  # noqa: F401
+    PyramidNet, pyramidnet_110_a48, pyramidnet_110_a84, pyramidnet_110_a270, pyramidnet_164_a270_bottleneck,
+    pyramidnet_272_a200_bottleneck,
+)
+from .shufflenet_v1 import (  # noqa: F401
+    ShuffleNetV1, shufflenet_v1_g1, shufflenet_v1_g2, shufflenet_v1_g3, shufflenet_v1_g4, shufflenet_v1_g8,
+)
+from .sppnet import SPPNet, sppnet_zf5  # noqa: F401
+
+PAPER_MODELS = {  # name → the paper's input size
+    "shufflenet_v1_g1": 224, "shufflenet_v1_g2": 224, "shufflenet_v1_g3": 224, "shufflenet_v1_g4": 224,
+    "shufflenet_v1_g8": 224, "darknet19": 224, "pyramidnet_110_a48": 32, "pyramidnet_110_a84": 32,
+    "pyramidnet_110_a270": 32, "pyramidnet_164_a270_bottleneck": 32, "pyramidnet_272_a200_bottleneck": 32,
+    "chexnet": 224, "overfeat_fast": 231, "overfeat_accurate": 221, "sppnet_zf5": 224,
+}
 
 # name → (constructor, native input size (C, H, W))
 MODELS = {
@@ -59,6 +78,8 @@ MODELS = {
     "nasnetalarge": (nasnetalarge, (3, 331, 331)),
     "nasnetamobile": (nasnetamobile, (3, 224, 224)),
     "pnasnet5large": (pnasnet5large, (3, 331, 331)),
+    # catalogue entries only papers define, at their papers' input sizes (tests/models/test_zoo_papers.py)
+    **{name: (globals()[name], (3, size, size)) for name, size in PAPER_MODELS.items()},
 }
 
 

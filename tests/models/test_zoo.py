@@ -29,6 +29,7 @@ HEAVY = {name for name in COUNTS if name.startswith("vgg")} | {"wide_resnet50_2"
 HEAVY_ELSEWHERE = {f"efficientnet_b{i}" for i in range(1, 8)}
 # models whose counts and forward/backward are tested in their own file (tests/models/test_zoo_inception.py)
 OWN_FILE = {"bn_inception", "inception_v4", "inception_resnet_v2", "nasnetalarge", "nasnetamobile", "pnasnet5large"}
+OWN_FILE |= set(models.PAPER_MODELS)  # the papers-only catalogue: tests/models/test_zoo_papers.py
 
 
 def _count(model):

@@ -1,0 +1,173 @@
+"""The catalogue entries only papers define (minidl.models.PAPER_MODELS): exact parameter counts,
+the count (or cost) each paper states with the table it comes from, and a float32 forward and
+backward of every model on a small input (the heavy ones under the slow mark)."""
+import numpy as np
+import pytest
+
+import minidl
+from minidl import models
+
+# our exact counts (default heads: 1000 classes for ImageNet models, 10 for CIFAR ones, 14 for CheXNet)
+COUNTS = {
+    "shufflenet_v1_g1": 1_531_936, "shufflenet_v1_g2": 1_733_848, "shufflenet_v1_g3": 1_865_728,
+    "shufflenet_v1_g4": 1_968_344, "shufflenet_v1_g8": 2_434_768, "darknet19": 20_842_376,
+    "pyramidnet_110_a48": 1_772_706, "pyramidnet_110_a84": 3_904_446, "pyramidnet_110_a270": 28_485_477,
+    "pyramidnet_164_a270_bottleneck": 27_216_021, "pyramidnet_272_a200_bottleneck": 26_210_842,
+    "chexnet": 6_968_206, "overfeat_fast": 145_920_872, "overfeat_accurate": 144_656_488, "sppnet_zf5": 77_037_672,
+}
+# name → (the number the paper states, relative tolerance, where) — parameters
+PAPER_PARAMS = {
+    "pyramidnet_110_a48": (1.7e6, 0.05, "Han et al. 2017, Table 4"),
+    "pyramidnet_110_a84": (3.8e6, 0.05, "Han et al. 2017, Table 4"),
+    "pyramidnet_110_a270": (28.3e6, 0.01, "Han et al. 2017, Table 4"),
+    "pyramidnet_164_a270_bottleneck": (27.0e6, 0.01, "Han et al. 2017, Table 4"),
+    "pyramidnet_272_a200_bottleneck": (26.0e6, 0.01, "Han et al. 2017, Table 4"),
+    "overfeat_fast": (145e6, 0.01, "Sermanet et al. 2014, Table 4"),
+    "overfeat_accurate": (144e6, 0.01, "Sermanet et al. 2014, Table 4"),
+}
+# name → (the multiply-adds the paper states, relative tolerance, where) — at the native input size
+PAPER_MACS = {
+    "shufflenet_v1_g1": (143e6, 0.01, "Zhang et al. 2018, Table 1"),
+    "shufflenet_v1_g2": (140e6, 0.01, "Zhang et al. 2018, Table 1"),
+    "shufflenet_v1_g3": (137e6, 0.01, "Zhang et al. 2018, Table 1"),
+    "shufflenet_v1_g4": (133e6, 0.01, "Zhang et al. 2018, Table 1"),
+    "shufflenet_v1_g8": (137e6, 0.01, "Zhang et al. 2018, Table 1"),
+    "darknet19": (5.58e9 / 2, 0.001, "Redmon & Farhadi 2017, §Darknet-19: 5.58 G operations = 2 × MACs"),
+    "overfeat_fast": (2810e6, 0.005, "Sermanet et al. 2014, Table 4 (connections)"),
+    "overfeat_accurate": (5369e6, 0.005, "Sermanet et al. 2014, Table 4 (connections)"),
+}
+# over ~2 s to build (or count) on two shared cores
+HEAVY = {"overfeat_fast", "overfeat_accurate", "sppnet_zf5", "pyramidnet_110_a270", "pyramidnet_164_a270_bottleneck",
+         "pyramidnet_272_a200_bottleneck", "darknet19"}
+# small inputs for forward + backward (the CIFAR nets at 16×16; OverFeat only takes its own size)
+SMALL_INPUT = {"overfeat_fast": 231, "overfeat_accurate": 221, "sppnet_zf5": 99}
+# forward + backward over ~2 s (110-layer nets, DenseNet-121): slow; small PyramidNets run in the default suite
+HEAVY_TRAINING = HEAVY | {"pyramidnet_110_a48", "pyramidnet_110_a84", "chexnet"}
+CIFAR = {name for name in COUNTS if name.startswith("pyramidnet")}
+
+
+def _count(model):
+    return sum(p.numel() for p in model.parameters())
+
+
+def test_every_paper_model_is_registered_and_counted():
+    assert set(models.PAPER_MODELS) == set(COUNTS)
+    assert set(models.PAPER_MODELS) <= set(models.list_models())
+
+
+@pytest.mark.parametrize("name", sorted(set(COUNTS) - HEAVY))
+def test_parameter_count(name):
+    assert _count(models.get_model(name)) == COUNTS[name]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(HEAVY & set(COUNTS)))
+def test_parameter_count_heavy(name):
+    assert _count(models.get_model(name)) == COUNTS[name]
+
+
+@pytest.mark.parametrize("name", sorted(PAPER_PARAMS))
+def test_count_against_the_paper(name):
+    """Our exact count (COUNTS, checked above by building) is the paper's to its stated rounding."""
+    stated, rtol, where = PAPER_PARAMS[name]
+    assert abs(COUNTS[name] - stated) <= rtol * stated, f"{name}: {COUNTS[name]:,} vs {stated:,.0f} ({where})"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(PAPER_MACS))
+def test_cost_against_the_paper(name):
+    stated, rtol, where = PAPER_MACS[name]
+    size = models.MODELS[name][1]
+    macs = minidl.summary(models.get_model(name), size, print_table=False).total_macs
+    assert abs(macs - stated) <= rtol * stated, f"{name}: {macs:,} MACs vs {stated:,.0f} ({where})"
+
+
+def test_shufflenet_v1_g3_cost_against_the_paper():
+    """One cost check in the default run: Table 1's 137 MFLOPs for g = 3 at 224×224."""
+    macs = minidl.summary(models.shufflenet_v1_g3(), (3, 224, 224), print_table=False).total_macs
+    assert abs(macs - 137e6) <= 0.01 * 137e6
+
+
+def _forward_backward(name, classes=5):
+    """One float32 forward and backward (all parameter gradients finite), then an eval forward."""
+    model = models.get_model(name, num_classes=classes)
+    size = SMALL_INPUT.get(name, 16 if name in CIFAR else 32)
+    x = minidl.randn(2, 3, size, size)
+    logits = model(x)
+    assert logits.shape == (2, classes) and logits.dtype == minidl.float32
+    minidl.nn.functional.cross_entropy(logits, minidl.tensor([0, 1])).backward()
+    for key, param in model.named_parameters():
+        assert param.grad is not None and np.isfinite(param.grad.numpy()).all(), key
+    model.eval()
+    with minidl.no_grad():
+        assert model(x).shape == (2, classes)
+
+
+@pytest.mark.parametrize("name", sorted(set(COUNTS) - HEAVY_TRAINING))
+def test_forward_and_backward(name):
+    _forward_backward(name)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(HEAVY_TRAINING & set(COUNTS)))
+def test_forward_and_backward_heavy(name):
+    _forward_backward(name)
+
+
+@pytest.mark.parametrize("bottleneck,depth", [(False, 20), (True, 29)])
+def test_small_pyramidnets_forward_and_backward(bottleneck, depth):
+    model = models.PyramidNet(depth, 48, bottleneck, num_classes=3)
+    x = minidl.randn(2, 3, 8, 8, requires_grad=True)
+    model(x).sum().backward()
+    assert x.grad.shape == x.shape and model.fc.in_features == (64 * 4 if bottleneck else 64)
+
+
+# ------------------------------------------------------------------ model-specific behaviour
+
+def test_shufflenet_v1_units_shuffle_between_grouped_convs():
+    model = models.shufflenet_v1_g3()
+    unit = model.stage3[1]
+    assert unit.conv1.groups == 3 and unit.conv3.groups == 3 and unit.shuffle.groups == 3
+    assert model.stage2[0].conv1.groups == 1  # "we do not apply group convolution on the first pointwise layer"
+    assert [model.stage2[-1].bn3.num_features, model.stage3[-1].bn3.num_features, model.fc.in_features] == [240, 480, 960]
+
+
+def test_pyramidnet_widens_every_unit():
+    model = models.pyramidnet_110_a48()
+    widths = [unit.conv1.out_channels for stage in (model.layer1, model.layer2, model.layer3) for unit in stage]
+    assert len(widths) == 54 and widths[0] == 17 and widths[-1] == 64
+    assert all(0 <= b - a <= 1 for a, b in zip(widths, widths[1:]))  # +α/N = 0.89 per unit, rounded
+
+
+@pytest.mark.slow
+def test_chexnet_is_a_multilabel_densenet121():
+    model = models.chexnet(sigmoid_output=True)
+    assert model.classifier.out_features == 14
+    model.eval()
+    with minidl.no_grad():
+        p = model(minidl.randn(1, 3, 32, 32)).numpy()
+    assert p.shape == (1, 14) and ((p > 0) & (p < 1)).all()
+
+
+def test_sppnet_takes_any_input_size():
+    from minidl.models.sppnet import SpatialPyramidPool
+
+    pool = SpatialPyramidPool((4, 2, 1))
+    x = minidl.randn(2, 3, 9, 13)
+    out = pool(x)
+    assert out.shape == (2, 3 * 21)
+    np.testing.assert_allclose(out.numpy()[:, -3:], x.numpy().max((2, 3)))  # the 1×1 level is the global max
+
+
+@pytest.mark.slow
+def test_sppnet_model_takes_any_input_size():
+    model = models.sppnet_zf5(num_classes=3)
+    model.eval()
+    with minidl.no_grad():
+        assert model(minidl.randn(1, 3, 99, 99)).shape == model(minidl.randn(1, 3, 131, 117)).shape == (1, 3)
+
+
+@pytest.mark.slow
+def test_overfeat_names_the_input_size_it_needs():
+    with pytest.raises(ValueError, match=r"6×6 feature map \(231×231 inputs\)"):
+        models.overfeat_fast(num_classes=2)(minidl.randn(1, 3, 224, 224))
