@@ -13,7 +13,7 @@ COUNTS = {
     "shufflenet_v1_g4": 1_968_344, "shufflenet_v1_g8": 2_434_768, "darknet19": 20_842_376,
     "pyramidnet_110_a48": 1_772_706, "pyramidnet_110_a84": 3_904_446, "pyramidnet_110_a270": 28_485_477,
     "pyramidnet_164_a270_bottleneck": 27_216_021, "pyramidnet_272_a200_bottleneck": 26_210_842,
-    "chexnet": 6_968_206, "overfeat_fast": 145_920_872, "overfeat_accurate": 144_656_488, "sppnet_zf5": 77_037_672,
+    "revnet38": 464_858, "revnet110": 1_729_162, "chexnet": 6_968_206, "overfeat_fast": 145_920_872, "overfeat_accurate": 144_656_488, "sppnet_zf5": 77_037_672,
 }
 # name → (the number the paper states, relative tolerance, where) — parameters
 PAPER_PARAMS = {
@@ -23,6 +23,8 @@ PAPER_PARAMS = {
     "pyramidnet_164_a270_bottleneck": (27.0e6, 0.01, "Han et al. 2017, Table 4"),
     "pyramidnet_272_a200_bottleneck": (26.0e6, 0.01, "Han et al. 2017, Table 4"),
     "overfeat_fast": (145e6, 0.01, "Sermanet et al. 2014, Table 4"),
+    "revnet38": (0.46e6, 0.015, "Gomez et al. 2017, Table 1"),
+    "revnet110": (1.73e6, 0.005, "Gomez et al. 2017, Table 1"),
     "overfeat_accurate": (144e6, 0.01, "Sermanet et al. 2014, Table 4"),
 }
 # name → (the multiply-adds the paper states, relative tolerance, where) — at the native input size
@@ -42,8 +44,8 @@ HEAVY = {"overfeat_fast", "overfeat_accurate", "sppnet_zf5", "pyramidnet_110_a27
 # small inputs for forward + backward (the CIFAR nets at 16×16; OverFeat only takes its own size)
 SMALL_INPUT = {"overfeat_fast": 231, "overfeat_accurate": 221, "sppnet_zf5": 99}
 # forward + backward over ~2 s (110-layer nets, DenseNet-121): slow; small PyramidNets run in the default suite
-HEAVY_TRAINING = HEAVY | {"pyramidnet_110_a48", "pyramidnet_110_a84", "chexnet"}
-CIFAR = {name for name in COUNTS if name.startswith("pyramidnet")}
+HEAVY_TRAINING = HEAVY | {"pyramidnet_110_a48", "pyramidnet_110_a84", "chexnet", "revnet110"}
+CIFAR = {name for name in COUNTS if name.startswith(("pyramidnet", "revnet"))}
 
 
 def _count(model):
@@ -137,6 +139,27 @@ def test_pyramidnet_widens_every_unit():
     widths = [unit.conv1.out_channels for stage in (model.layer1, model.layer2, model.layer3) for unit in stage]
     assert len(widths) == 54 and widths[0] == 17 and widths[-1] == 64
     assert all(0 <= b - a <= 1 for a, b in zip(widths, widths[1:]))  # +α/N = 0.89 per unit, rounded
+
+
+def test_revnet_recomputing_backward_equals_the_ordinary_one():
+    """RevNet-38 with reversible stages and with ordinary ones (same weights): the same logits,
+    input and parameter gradients; the reversible stages leave one node each in the graph."""
+    x_np = np.random.default_rng(0).standard_normal((2, 3, 8, 8))
+    results = []
+    for ordinary in (False, True):
+        minidl.manual_seed(0)
+        model = models.revnet38(num_classes=3, ordinary=ordinary).to(minidl.float64)
+        x = minidl.tensor(x_np, requires_grad=True)
+        out = model(x)
+        out.sum().backward()
+        results.append((out.detach().numpy(), x.grad.numpy(), [p.grad.numpy() for p in model.parameters()]))
+        if not ordinary:
+            assert type(model.layer1[0].blocks[0]).__name__ == "ReversibleBlock"
+    (out_r, gx_r, gp_r), (out_o, gx_o, gp_o) = results
+    np.testing.assert_allclose(out_r, out_o, rtol=1e-12)
+    np.testing.assert_allclose(gx_r, gx_o, rtol=1e-8, atol=1e-12)
+    for a, b in zip(gp_r, gp_o):
+        np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-12)
 
 
 @pytest.mark.slow
