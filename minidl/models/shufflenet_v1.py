@@ -15,8 +15,9 @@ grouped ("the number of input channels is relatively small"); a stride-2 unit co
 
 The paper states complexity, not parameters: Table 1 gives 143, 140, 137, 133 and 137 MFLOPs
 (multiply-adds) for g = 1, 2, 3, 4, 8 at 224×224.  ``minidl.summary`` counts the convolutions and
-the classifier: 143.1, 140.8, 137.5, 134.3, 138.4 M (within 1 %; the paper rounds and does not
-say whether it counts the classifier).  Parameters (ours, the paper has no parameter column):
+the classifier: 143.1, 140.8, 137.5, 134.3, 138.4 M; without the classifier (960·1000 MACs for g=3)
+142.5, 140.0, 136.5, 133.3, 136.8 M — the paper's numbers to the nearest million, so its
+complexity row leaves the classifier out.  Parameters (ours, the paper has no parameter column):
 g=1 1,531,936 · g=2 1,733,848 · g=3 1,865,728 · g=4 1,968,344 · g=8 2,434,768.
 """
 from .. import nn
