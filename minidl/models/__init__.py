@@ -33,6 +33,7 @@ from .xception import Xception, xception  # noqa: F401
 # catalogue entries only papers define (tests/models/test_zoo_papers.py)
 from .chexnet import CheXNet, chexnet  # noqa: F401
 from .darknet19 import Darknet19, darknet19  # noqa: F401
+from .fractalnet import FractalNet, fractalnet20, fractalnet40  # noqa: F401
 from .overfeat import OverFeat, overfeat_accurate, overfeat_fast  # noqa: F401
 from .peleenet import PeleeNet, peleenet  # noqa: F401
 from .pyramidnet import (  # noqa: F401
@@ -49,7 +50,7 @@ PAPER_MODELS = {  # name → the paper's input size
     "shufflenet_v1_g1": 224, "shufflenet_v1_g2": 224, "shufflenet_v1_g3": 224, "shufflenet_v1_g4": 224,
     "shufflenet_v1_g8": 224, "darknet19": 224, "pyramidnet_110_a48": 32, "pyramidnet_110_a84": 32,
     "pyramidnet_110_a270": 32, "pyramidnet_164_a270_bottleneck": 32, "pyramidnet_272_a200_bottleneck": 32,
-    "revnet38": 32, "revnet110": 32, "peleenet": 224, "chexnet": 224, "overfeat_fast": 231, "overfeat_accurate": 221, "sppnet_zf5": 224,
+    "fractalnet20": 32, "fractalnet40": 32, "revnet38": 32, "revnet110": 32, "peleenet": 224, "chexnet": 224, "overfeat_fast": 231, "overfeat_accurate": 221, "sppnet_zf5": 224,
 }
 
 # name → (constructor, native input size (C, H, W))

@@ -13,7 +13,7 @@ COUNTS = {
     "shufflenet_v1_g4": 1_968_344, "shufflenet_v1_g8": 2_434_768, "darknet19": 20_842_376,
     "pyramidnet_110_a48": 1_772_706, "pyramidnet_110_a84": 3_904_446, "pyramidnet_110_a270": 28_485_477,
     "pyramidnet_164_a270_bottleneck": 27_216_021, "pyramidnet_272_a200_bottleneck": 26_210_842,
-    "peleenet": 2_802_248, "revnet38": 464_858, "revnet110": 1_729_162, "chexnet": 6_968_206, "overfeat_fast": 145_920_872, "overfeat_accurate": 144_656_488, "sppnet_zf5": 77_037_672,
+    "fractalnet20": 33_724_618, "fractalnet40": 76_106_634, "peleenet": 2_802_248, "revnet38": 464_858, "revnet110": 1_729_162, "chexnet": 6_968_206, "overfeat_fast": 145_920_872, "overfeat_accurate": 144_656_488, "sppnet_zf5": 77_037_672,
 }
 # name → (the number the paper states, relative tolerance, where) — parameters
 PAPER_PARAMS = {
@@ -42,7 +42,7 @@ PAPER_MACS = {
     "peleenet": (508e6, 0.001, "Wang et al. 2018, Table 3"),
 }
 # over ~2 s to build (or count) on two shared cores
-HEAVY = {"overfeat_fast", "overfeat_accurate", "sppnet_zf5", "pyramidnet_110_a270", "pyramidnet_164_a270_bottleneck",
+HEAVY = {"fractalnet20", "fractalnet40", "overfeat_fast", "overfeat_accurate", "sppnet_zf5", "pyramidnet_110_a270", "pyramidnet_164_a270_bottleneck",
          "pyramidnet_272_a200_bottleneck", "darknet19"}
 # small inputs for forward + backward (the CIFAR nets at 16×16; OverFeat only takes its own size)
 SMALL_INPUT = {"overfeat_fast": 231, "overfeat_accurate": 221, "sppnet_zf5": 99}
@@ -147,6 +147,22 @@ def test_pyramidnet_widens_every_unit():
     widths = [unit.conv1.out_channels for stage in (model.layer1, model.layer2, model.layer3) for unit in stage]
     assert len(widths) == 54 and widths[0] == 17 and widths[-1] == 64
     assert all(0 <= b - a <= 1 for a, b in zip(widths, widths[1:]))  # +α/N = 0.89 per unit, rounded
+
+
+def test_fractal_block_columns_and_drop_path():
+    """C = 3: 7 convolutions (3 read the input), columns of depth 4, 2, 1 joined by means (eq. 2)."""
+    block = models.fractalnet.FractalBlock(2, 4, 3, drop_path=0.5)
+    c = block.convs  # build order of f_3 = join(f_2(f_2(z)), conv(z)), f_2 = join(conv(conv(z)), conv(z))
+    assert len(c) == 7 and [i for i in range(7) if c[i][0].in_channels == 2] == [0, 2, 6]
+    block.eval()
+    x = minidl.randn(1, 2, 4, 4)
+    j = (c[1](c[0](x)) + c[2](x)) / 2
+    expected = (c[4](c[3](j)) + c[5](j) + c[6](x)) / 3
+    np.testing.assert_allclose(block(x).detach().numpy(), expected.detach().numpy(), rtol=1e-5, atol=1e-6)
+    minidl.manual_seed(0)
+    model = models.FractalNet(2, 2, (4, 4), drop_path=0.5, num_classes=3)  # training: joins drop inputs
+    model(minidl.randn(2, 3, 8, 8)).sum().backward()
+    assert all(p.grad is not None for p in model.fc.parameters())
 
 
 def test_revnet_recomputing_backward_equals_the_ordinary_one():
