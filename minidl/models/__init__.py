@@ -44,13 +44,16 @@ from .revnet import RevNet, revnet38, revnet110  # noqa: F401
 from .shufflenet_v1 import (  # noqa: F401
     ShuffleNetV1, shufflenet_v1_g1, shufflenet_v1_g2, shufflenet_v1_g3, shufflenet_v1_g4, shufflenet_v1_g8,
 )
+from .squeezenext import SqueezeNext, sqnxt23_w1, sqnxt23_w2, sqnxt23v5_w1, sqnxt23v5_w2  # noqa: F401
 from .sppnet import SPPNet, sppnet_zf5  # noqa: F401
 
 PAPER_MODELS = {  # name → the paper's input size
     "shufflenet_v1_g1": 224, "shufflenet_v1_g2": 224, "shufflenet_v1_g3": 224, "shufflenet_v1_g4": 224,
     "shufflenet_v1_g8": 224, "darknet19": 224, "pyramidnet_110_a48": 32, "pyramidnet_110_a84": 32,
     "pyramidnet_110_a270": 32, "pyramidnet_164_a270_bottleneck": 32, "pyramidnet_272_a200_bottleneck": 32,
-    "fractalnet20": 32, "fractalnet40": 32, "revnet38": 32, "revnet110": 32, "peleenet": 224, "chexnet": 224, "overfeat_fast": 231, "overfeat_accurate": 221, "sppnet_zf5": 224,
+    "fractalnet20": 32, "fractalnet40": 32, "revnet38": 32, "revnet110": 32, "peleenet": 224, "chexnet": 224,
+    "sqnxt23_w1": 227, "sqnxt23v5_w1": 227, "sqnxt23_w2": 227, "sqnxt23v5_w2": 227, "overfeat_fast": 231,
+    "overfeat_accurate": 221, "sppnet_zf5": 224,
 }
 
 # name → (constructor, native input size (C, H, W))

@@ -13,7 +13,8 @@ COUNTS = {
     "shufflenet_v1_g4": 1_968_344, "shufflenet_v1_g8": 2_434_768, "darknet19": 20_842_376,
     "pyramidnet_110_a48": 1_772_706, "pyramidnet_110_a84": 3_904_446, "pyramidnet_110_a270": 28_485_477,
     "pyramidnet_164_a270_bottleneck": 27_216_021, "pyramidnet_272_a200_bottleneck": 26_210_842,
-    "fractalnet20": 33_724_618, "fractalnet40": 76_106_634, "peleenet": 2_802_248, "revnet38": 464_858, "revnet110": 1_729_162, "chexnet": 6_968_206, "overfeat_fast": 145_920_872, "overfeat_accurate": 144_656_488, "sppnet_zf5": 77_037_672,
+    "fractalnet20": 33_724_618, "fractalnet40": 76_106_634, "peleenet": 2_802_248, "revnet38": 464_858, "revnet110": 1_729_162, "chexnet": 6_968_206,
+    "sqnxt23_w1": 718_280, "sqnxt23v5_w1": 931_016, "sqnxt23_w2": 2_362_728, "sqnxt23v5_w2": 3_223_912, "overfeat_fast": 145_920_872, "overfeat_accurate": 144_656_488, "sppnet_zf5": 77_037_672,
 }
 # name → (the number the paper states, relative tolerance, where) — parameters
 PAPER_PARAMS = {
@@ -23,6 +24,11 @@ PAPER_PARAMS = {
     "pyramidnet_164_a270_bottleneck": (27.0e6, 0.01, "Han et al. 2017, Table 4"),
     "pyramidnet_272_a200_bottleneck": (26.0e6, 0.01, "Han et al. 2017, Table 4"),
     "overfeat_fast": (145e6, 0.01, "Sermanet et al. 2014, Table 4"),
+    # the authors' Caffe prototxts (github.com/amirgholami/SqueezeNext): weights + BN scale/shift + fc, exact
+    "sqnxt23_w1": (718_280, 0, "1.0-SqNxt-23/train_val.prototxt; the paper's table: 0.72 M"),
+    "sqnxt23v5_w1": (931_016, 0, "1.0-SqNxt-23v5/train_val.prototxt"),
+    "sqnxt23_w2": (2_362_728, 0, "2.0-SqNxt-23/train_val.prototxt"),
+    "sqnxt23v5_w2": (3_223_912, 0, "2.0-SqNxt-23v5/train_val.prototxt"),
     "peleenet": (2.8e6, 0.001, "Wang et al. 2018, Table 3 and §2.1"),
     "revnet38": (0.46e6, 0.015, "Gomez et al. 2017, Table 1"),
     "revnet110": (1.73e6, 0.005, "Gomez et al. 2017, Table 1"),
