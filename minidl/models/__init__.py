@@ -36,6 +36,7 @@ from .darknet19 import Darknet19, darknet19  # noqa: F401
 from .fractalnet import FractalNet, fractalnet20, fractalnet40  # noqa: F401
 from .overfeat import OverFeat, overfeat_accurate, overfeat_fast  # noqa: F401
 from .peleenet import PeleeNet, peleenet  # noqa: F401
+from .proxylessnas import ProxylessNAS, proxylessnas_cpu, proxylessnas_gpu, proxylessnas_mobile  # noqa: F401
 from .pyramidnet import (  # noqa: F401
     PyramidNet, pyramidnet_110_a48, pyramidnet_110_a84, pyramidnet_110_a270, pyramidnet_164_a270_bottleneck,
     pyramidnet_272_a200_bottleneck,
@@ -53,7 +54,8 @@ PAPER_MODELS = {  # name → the paper's input size
     "pyramidnet_110_a270": 32, "pyramidnet_164_a270_bottleneck": 32, "pyramidnet_272_a200_bottleneck": 32,
     "fractalnet20": 32, "fractalnet40": 32, "revnet38": 32, "revnet110": 32, "peleenet": 224, "chexnet": 224,
     "sqnxt23_w1": 227, "sqnxt23v5_w1": 227, "sqnxt23_w2": 227, "sqnxt23v5_w2": 227, "overfeat_fast": 231,
-    "overfeat_accurate": 221, "sppnet_zf5": 224,
+    "overfeat_accurate": 221, "sppnet_zf5": 224, "proxylessnas_gpu": 224, "proxylessnas_cpu": 224,
+    "proxylessnas_mobile": 224,
 }
 
 # name → (constructor, native input size (C, H, W))

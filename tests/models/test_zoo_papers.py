@@ -14,6 +14,7 @@ COUNTS = {
     "pyramidnet_110_a48": 1_772_706, "pyramidnet_110_a84": 3_904_446, "pyramidnet_110_a270": 28_485_477,
     "pyramidnet_164_a270_bottleneck": 27_216_021, "pyramidnet_272_a200_bottleneck": 26_210_842,
     "fractalnet20": 33_724_618, "fractalnet40": 76_106_634, "peleenet": 2_802_248, "revnet38": 464_858, "revnet110": 1_729_162, "chexnet": 6_968_206,
+    "proxylessnas_gpu": 7_119_848, "proxylessnas_cpu": 4_361_648, "proxylessnas_mobile": 4_080_512,
     "sqnxt23_w1": 718_280, "sqnxt23v5_w1": 931_016, "sqnxt23_w2": 2_362_728, "sqnxt23v5_w2": 3_223_912, "overfeat_fast": 145_920_872, "overfeat_accurate": 144_656_488, "sppnet_zf5": 77_037_672,
 }
 # name → (the number the paper states, relative tolerance, where) — parameters
@@ -29,6 +30,7 @@ PAPER_PARAMS = {
     "sqnxt23v5_w1": (931_016, 0, "1.0-SqNxt-23v5/train_val.prototxt"),
     "sqnxt23_w2": (2_362_728, 0, "2.0-SqNxt-23/train_val.prototxt"),
     "sqnxt23v5_w2": (3_223_912, 0, "2.0-SqNxt-23v5/train_val.prototxt"),
+    "proxylessnas_mobile": (4.08e6, 0.001, "the authors' logs/imagenet_mobile_log.txt: 4.08M"),
     "peleenet": (2.8e6, 0.001, "Wang et al. 2018, Table 3 and §2.1"),
     "revnet38": (0.46e6, 0.015, "Gomez et al. 2017, Table 1"),
     "revnet110": (1.73e6, 0.005, "Gomez et al. 2017, Table 1"),
@@ -46,6 +48,7 @@ PAPER_MACS = {
     "overfeat_fast": (2810e6, 0.005, "Sermanet et al. 2014, Table 4 (connections)"),
     "overfeat_accurate": (5369e6, 0.005, "Sermanet et al. 2014, Table 4 (connections)"),
     "peleenet": (508e6, 0.001, "Wang et al. 2018, Table 3"),
+    "proxylessnas_mobile": (320.4e6, 0.0005, "the authors' logs/imagenet_mobile_log.txt: Total FLOPs 320.4M"),
 }
 # over ~2 s to build (or count) on two shared cores
 HEAVY = {"fractalnet20", "fractalnet40", "overfeat_fast", "overfeat_accurate", "sppnet_zf5", "pyramidnet_110_a270", "pyramidnet_164_a270_bottleneck",
