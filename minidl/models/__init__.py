@@ -41,6 +41,7 @@ from .pyramidnet import (  # noqa: F401
     PyramidNet, pyramidnet_110_a48, pyramidnet_110_a84, pyramidnet_110_a270, pyramidnet_164_a270_bottleneck,
     pyramidnet_272_a200_bottleneck,
 )
+from .randwire import RandWire, randwire_ws_regular, randwire_ws_small  # noqa: F401
 from .revnet import RevNet, revnet38, revnet110  # noqa: F401
 from .shufflenet_v1 import (  # noqa: F401
     ShuffleNetV1, shufflenet_v1_g1, shufflenet_v1_g2, shufflenet_v1_g3, shufflenet_v1_g4, shufflenet_v1_g8,
@@ -55,7 +56,7 @@ PAPER_MODELS = {  # name → the paper's input size
     "fractalnet20": 32, "fractalnet40": 32, "revnet38": 32, "revnet110": 32, "peleenet": 224, "chexnet": 224,
     "sqnxt23_w1": 227, "sqnxt23v5_w1": 227, "sqnxt23_w2": 227, "sqnxt23v5_w2": 227, "overfeat_fast": 231,
     "overfeat_accurate": 221, "sppnet_zf5": 224, "proxylessnas_gpu": 224, "proxylessnas_cpu": 224,
-    "proxylessnas_mobile": 224,
+    "proxylessnas_mobile": 224, "randwire_ws_small": 224, "randwire_ws_regular": 224,
 }
 
 # name → (constructor, native input size (C, H, W))

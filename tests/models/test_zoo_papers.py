@@ -14,6 +14,7 @@ COUNTS = {
     "pyramidnet_110_a48": 1_772_706, "pyramidnet_110_a84": 3_904_446, "pyramidnet_110_a270": 28_485_477,
     "pyramidnet_164_a270_bottleneck": 27_216_021, "pyramidnet_272_a200_bottleneck": 26_210_842,
     "fractalnet20": 33_724_618, "fractalnet40": 76_106_634, "peleenet": 2_802_248, "revnet38": 464_858, "revnet110": 1_729_162, "chexnet": 6_968_206,
+    "randwire_ws_small": 5_740_602, "randwire_ws_regular": 31_882_865,
     "proxylessnas_gpu": 7_119_848, "proxylessnas_cpu": 4_361_648, "proxylessnas_mobile": 4_080_512,
     "sqnxt23_w1": 718_280, "sqnxt23v5_w1": 931_016, "sqnxt23_w2": 2_362_728, "sqnxt23v5_w2": 3_223_912, "overfeat_fast": 145_920_872, "overfeat_accurate": 144_656_488, "sppnet_zf5": 77_037_672,
 }
@@ -31,6 +32,8 @@ PAPER_PARAMS = {
     "sqnxt23_w2": (2_362_728, 0, "2.0-SqNxt-23/train_val.prototxt"),
     "sqnxt23v5_w2": (3_223_912, 0, "2.0-SqNxt-23v5/train_val.prototxt"),
     "proxylessnas_mobile": (4.08e6, 0.001, "the authors' logs/imagenet_mobile_log.txt: 4.08M"),
+    "randwire_ws_small": (5.6e6, 0.03, "Xie et al. 2019, Table 2: 5.6 ± 0.1 M (seed 0 is 2.5 % above)"),
+    "randwire_ws_regular": (31.9e6, 0.01, "Xie et al. 2019, Table 3: 31.9 ± 0.66 M"),
     "peleenet": (2.8e6, 0.001, "Wang et al. 2018, Table 3 and §2.1"),
     "revnet38": (0.46e6, 0.015, "Gomez et al. 2017, Table 1"),
     "revnet110": (1.73e6, 0.005, "Gomez et al. 2017, Table 1"),
@@ -56,7 +59,7 @@ HEAVY = {"fractalnet20", "fractalnet40", "overfeat_fast", "overfeat_accurate", "
 # small inputs for forward + backward (the CIFAR nets at 16×16; OverFeat only takes its own size)
 SMALL_INPUT = {"overfeat_fast": 231, "overfeat_accurate": 221, "sppnet_zf5": 99}
 # forward + backward over ~2 s (110-layer nets, DenseNet-121): slow; small PyramidNets run in the default suite
-HEAVY_TRAINING = HEAVY | {"pyramidnet_110_a48", "pyramidnet_110_a84", "chexnet", "revnet110"}
+HEAVY_TRAINING = HEAVY | {"randwire_ws_regular", "pyramidnet_110_a48", "pyramidnet_110_a84", "chexnet", "revnet110"}
 CIFAR = {name for name in COUNTS if name.startswith(("pyramidnet", "revnet"))}
 
 
@@ -172,6 +175,19 @@ def test_fractal_block_columns_and_drop_path():
     model = models.FractalNet(2, 2, (4, 4), drop_path=0.5, num_classes=3)  # training: joins drop inputs
     model(minidl.randn(2, 3, 8, 8)).sum().backward()
     assert all(p.grad is not None for p in model.fc.parameters())
+
+
+def test_randwire_graphs_are_seeded_dags():
+    from minidl.models.randwire import watts_strogatz_dag
+
+    edges = watts_strogatz_dag(32, 4, 0.75, np.random.default_rng(0))
+    assert len(edges) == 64 and all(i < j for i, j in edges)  # N·K/2 edges, oriented by index
+    assert edges == watts_strogatz_dag(32, 4, 0.75, np.random.default_rng(0))
+    assert watts_strogatz_dag(8, 2, 0.0) == [(0, 1), (0, 7), (1, 2), (2, 3), (3, 4), (4, 5), (5, 6), (6, 7)]  # the ring
+    a, b = models.randwire_ws_small(seed=0), models.randwire_ws_small(seed=1)
+    assert a.stages[0].edges != b.stages[0].edges
+    assert _count(models.randwire_ws_small(seed=0)) == COUNTS["randwire_ws_small"]
+    assert abs(_count(b) - 5.6e6) <= 0.03 * 5.6e6
 
 
 def test_revnet_recomputing_backward_equals_the_ordinary_one():
