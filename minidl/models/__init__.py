@@ -47,6 +47,7 @@ from .shufflenet_v1 import (  # noqa: F401
     ShuffleNetV1, shufflenet_v1_g1, shufflenet_v1_g2, shufflenet_v1_g3, shufflenet_v1_g4, shufflenet_v1_g8,
 )
 from .squeezenext import SqueezeNext, sqnxt23_w1, sqnxt23_w2, sqnxt23v5_w1, sqnxt23v5_w2  # noqa: F401
+from .simplenet import SimpleNet, simplenet_cifar  # noqa: F401
 from .sppnet import SPPNet, sppnet_zf5  # noqa: F401
 
 PAPER_MODELS = {  # name → the paper's input size
@@ -57,6 +58,7 @@ PAPER_MODELS = {  # name → the paper's input size
     "sqnxt23_w1": 227, "sqnxt23v5_w1": 227, "sqnxt23_w2": 227, "sqnxt23v5_w2": 227, "overfeat_fast": 231,
     "overfeat_accurate": 221, "sppnet_zf5": 224, "proxylessnas_gpu": 224, "proxylessnas_cpu": 224,
     "proxylessnas_mobile": 224, "randwire_ws_small": 224, "randwire_ws_regular": 224,
+    "simplenet_cifar": 32,
 }
 
 # name → (constructor, native input size (C, H, W))

@@ -13,7 +13,7 @@ COUNTS = {
     "shufflenet_v1_g4": 1_968_344, "shufflenet_v1_g8": 2_434_768, "darknet19": 20_842_376,
     "pyramidnet_110_a48": 1_772_706, "pyramidnet_110_a84": 3_904_446, "pyramidnet_110_a270": 28_485_477,
     "pyramidnet_164_a270_bottleneck": 27_216_021, "pyramidnet_272_a200_bottleneck": 26_210_842,
-    "fractalnet20": 33_724_618, "fractalnet40": 76_106_634, "peleenet": 2_802_248, "revnet38": 464_858, "revnet110": 1_729_162, "chexnet": 6_968_206,
+    "fractalnet20": 33_724_618, "fractalnet40": 76_106_634, "peleenet": 2_802_248, "revnet38": 464_858, "revnet110": 1_729_162, "chexnet": 6_968_206, "simplenet_cifar": 5_498_378,
     "randwire_ws_small": 5_740_602, "randwire_ws_regular": 31_882_865,
     "proxylessnas_gpu": 7_119_848, "proxylessnas_cpu": 4_361_648, "proxylessnas_mobile": 4_080_512,
     "sqnxt23_w1": 718_280, "sqnxt23v5_w1": 931_016, "sqnxt23_w2": 2_362_728, "sqnxt23v5_w2": 3_223_912, "overfeat_fast": 145_920_872, "overfeat_accurate": 144_656_488, "sppnet_zf5": 77_037_672,
@@ -34,6 +34,7 @@ PAPER_PARAMS = {
     "proxylessnas_mobile": (4.08e6, 0.001, "the authors' logs/imagenet_mobile_log.txt: 4.08M"),
     "randwire_ws_small": (5.6e6, 0.03, "Xie et al. 2019, Table 2: 5.6 ± 0.1 M (seed 0 is 2.5 % above)"),
     "randwire_ws_regular": (31.9e6, 0.01, "Xie et al. 2019, Table 3: 31.9 ± 0.66 M"),
+    "simplenet_cifar": (5.48e6, 0.004, "Hasanpour et al. 2016 (the authors' table: 5.48M; BN not counted)"),
     "peleenet": (2.8e6, 0.001, "Wang et al. 2018, Table 3 and §2.1"),
     "revnet38": (0.46e6, 0.015, "Gomez et al. 2017, Table 1"),
     "revnet110": (1.73e6, 0.005, "Gomez et al. 2017, Table 1"),
@@ -60,7 +61,7 @@ HEAVY = {"fractalnet20", "fractalnet40", "overfeat_fast", "overfeat_accurate", "
 SMALL_INPUT = {"overfeat_fast": 231, "overfeat_accurate": 221, "sppnet_zf5": 99}
 # forward + backward over ~2 s (110-layer nets, DenseNet-121): slow; small PyramidNets run in the default suite
 HEAVY_TRAINING = HEAVY | {"randwire_ws_regular", "pyramidnet_110_a48", "pyramidnet_110_a84", "chexnet", "revnet110"}
-CIFAR = {name for name in COUNTS if name.startswith(("pyramidnet", "revnet"))}
+CIFAR = {name for name in COUNTS if name.startswith(("pyramidnet", "revnet"))} | {"simplenet_cifar"}
 
 
 def _count(model):
