@@ -4,9 +4,9 @@ chest X-rays with deep learning", arXiv:1711.05225).
 Key idea: no new architecture — a DenseNet-121 (``densenet121``) pretrained on ImageNet, its
 final fully connected layer replaced by one with 14 outputs and an elementwise sigmoid, trained
 with a (class-weighted) binary cross-entropy on ChestX-ray14's 14 pathology labels: one
-independent yes/no per finding, since an X-ray can show several at once (§3, "we replace the final
-fully connected layer in CheXNet with a fully connected layer producing a 14-dimensional output,
-after which we apply an elementwise sigmoid nonlinearity").  Inputs are 224×224 (§2.3).
+independent yes/no per finding, since an X-ray can show several at once (the paper's extension to
+all 14 ChestX-ray14 findings replaces the final fully connected layer by a 14-output one followed
+by an elementwise sigmoid).  Inputs are 224×224.
 
 The model returns the 14 *logits*; train it with ``nn.BCEWithLogitsLoss`` (the sigmoid inside the
 loss, numerically stable) and read probabilities with ``minidl.sigmoid(model(x))``, or build it with
@@ -15,7 +15,6 @@ loss, numerically stable) and read probabilities with ``minidl.sigmoid(model(x))
 Parameters: 6,968,206 = densenet121's 7,978,856 − its 1000-way layer (1,025,000) + 1024·14 + 14.
 The paper states no count.
 """
-from .. import nn
 from .densenet import DenseNet
 
 PATHOLOGIES = ("Atelectasis", "Cardiomegaly", "Effusion", "Infiltration", "Mass", "Nodule", "Pneumonia",

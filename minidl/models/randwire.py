@@ -59,7 +59,8 @@ def watts_strogatz_dag(nodes, k=4, p=0.75, rng=None):
 
 class SeparableConv(nn.Sequential):
     def __init__(self, c_in, c_out, stride):
-        super().__init__(nn.Conv2d(c_in, c_in, 3, stride, 1, groups=c_in, bias=False), nn.Conv2d(c_in, c_out, 1, bias=False))
+        super().__init__(nn.Conv2d(c_in, c_in, 3, stride, 1, groups=c_in, bias=False),
+                         nn.Conv2d(c_in, c_out, 1, bias=False))
 
 
 class WiredNode(nn.Module):

@@ -9,8 +9,8 @@ Layout: Table 1 of the paper (1× width): conv1 3×3/2 with 24 filters, max pool
 stages 2–4 of 4, 8 and 4 ShuffleNet units (Fig. 2 (b), (c)), global average pooling and a
 1000-way fully connected layer.  Stage output widths for g = 1, 2, 3, 4, 8 groups:
 (144, 288, 576), (200, 400, 800), (240, 480, 960), (272, 544, 1088), (384, 768, 1536).
-The bottleneck is a quarter of the unit's output width (§3.2); the first 1×1 of stage 2 is not
-grouped ("the number of input channels is relatively small"); a stride-2 unit concatenates a
+The bottleneck is a quarter of the unit's output width (§3); the first 1×1 of stage 2 is not
+grouped (its input has only 24 channels); a stride-2 unit concatenates a
 3×3/2 average-pooled shortcut with its residual branch, so that branch makes out − in channels.
 
 The paper states complexity, not parameters: Table 1 gives 143, 140, 137, 133 and 137 MFLOPs

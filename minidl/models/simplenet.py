@@ -33,7 +33,8 @@ class SimpleNet(nn.Module):
                 layers.append(nn.MaxPool2d(2, 2))
                 continue
             filters, kernel = item
-            layers += [nn.Conv2d(c, filters, kernel, padding=1), nn.BatchNorm2d(filters, momentum=0.05), nn.ReLU(inplace=True)]
+            layers += [nn.Conv2d(c, filters, kernel, padding=1), nn.BatchNorm2d(filters, momentum=0.05),
+                       nn.ReLU(inplace=True)]
             c = filters
         self.features = nn.Sequential(*layers)
         self.classifier = nn.Linear(c, num_classes)

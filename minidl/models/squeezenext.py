@@ -8,11 +8,11 @@ expands back with a 1×1 and adds a shortcut (Fig. 2); the last stage gets few b
 small maps use the hardware poorly (the "v5" variants move blocks to earlier stages).
 
 Layout: the authors' Caffe ``train_val.prototxt`` files (github.com/amirgholami/SqueezeNext), which
-§4 and Fig. 3 of the paper describe: conv 7×7/2 (5×5/2 for v5) with 64 filters, 3×3/2 max pool,
+the paper's architecture section describes: conv 7×7/2 (5×5/2 for v5) with 64 filters, 3×3/2 max pool,
 four stages of [6, 6, 8, 1] blocks ([2, 4, 14, 1] for v5) with widths 32, 64, 128, 256 (×2 for
 "2.0-"), the first block of stages 2–4 strided and every stage's first block with a 1×1
-projection shortcut (in v5 the projection comes first and feeds the block), a 1×1 convolution to 128, global average pooling,
-a 1000-way linear layer.  Every convolution (shortcut projections included) is conv → BN → ReLU,
+projection shortcut (in v5 the projection comes first and feeds the block), a 1×1 convolution
+to 128, global average pooling, a 1000-way linear layer.  Every convolution (shortcut projections included) is conv → BN → ReLU,
 and a ReLU follows each addition; the 3×1/1×3 order alternates from block to block, starting over
 in each stage.  Native input 227×227.
 

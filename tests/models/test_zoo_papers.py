@@ -13,10 +13,12 @@ COUNTS = {
     "shufflenet_v1_g4": 1_968_344, "shufflenet_v1_g8": 2_434_768, "darknet19": 20_842_376,
     "pyramidnet_110_a48": 1_772_706, "pyramidnet_110_a84": 3_904_446, "pyramidnet_110_a270": 28_485_477,
     "pyramidnet_164_a270_bottleneck": 27_216_021, "pyramidnet_272_a200_bottleneck": 26_210_842,
-    "fractalnet20": 33_724_618, "fractalnet40": 76_106_634, "peleenet": 2_802_248, "revnet38": 464_858, "revnet110": 1_729_162, "chexnet": 6_968_206, "simplenet_cifar": 5_498_378,
-    "randwire_ws_small": 5_740_602, "randwire_ws_regular": 31_882_865,
+    "fractalnet20": 33_724_618, "fractalnet40": 76_106_634, "revnet38": 464_858, "revnet110": 1_729_162,
+    "peleenet": 2_802_248, "chexnet": 6_968_206, "simplenet_cifar": 5_498_378,
+    "sqnxt23_w1": 718_280, "sqnxt23v5_w1": 931_016, "sqnxt23_w2": 2_362_728, "sqnxt23v5_w2": 3_223_912,
+    "overfeat_fast": 145_920_872, "overfeat_accurate": 144_656_488, "sppnet_zf5": 77_037_672,
     "proxylessnas_gpu": 7_119_848, "proxylessnas_cpu": 4_361_648, "proxylessnas_mobile": 4_080_512,
-    "sqnxt23_w1": 718_280, "sqnxt23v5_w1": 931_016, "sqnxt23_w2": 2_362_728, "sqnxt23v5_w2": 3_223_912, "overfeat_fast": 145_920_872, "overfeat_accurate": 144_656_488, "sppnet_zf5": 77_037_672,
+    "randwire_ws_small": 5_740_602, "randwire_ws_regular": 31_882_865,
 }
 # name → (the number the paper states, relative tolerance, where) — parameters
 PAPER_PARAMS = {
@@ -55,8 +57,8 @@ PAPER_MACS = {
     "proxylessnas_mobile": (320.4e6, 0.0005, "the authors' logs/imagenet_mobile_log.txt: Total FLOPs 320.4M"),
 }
 # over ~2 s to build (or count) on two shared cores
-HEAVY = {"fractalnet20", "fractalnet40", "overfeat_fast", "overfeat_accurate", "sppnet_zf5", "pyramidnet_110_a270", "pyramidnet_164_a270_bottleneck",
-         "pyramidnet_272_a200_bottleneck", "darknet19"}
+HEAVY = {"fractalnet20", "fractalnet40", "overfeat_fast", "overfeat_accurate", "sppnet_zf5", "pyramidnet_110_a270",
+         "pyramidnet_164_a270_bottleneck", "pyramidnet_272_a200_bottleneck", "darknet19"}
 # small inputs for forward + backward (the CIFAR nets at 16×16; OverFeat only takes its own size)
 SMALL_INPUT = {"overfeat_fast": 231, "overfeat_accurate": 221, "sppnet_zf5": 99}
 # forward + backward over ~2 s (110-layer nets, DenseNet-121): slow; small PyramidNets run in the default suite
@@ -151,8 +153,9 @@ def test_shufflenet_v1_units_shuffle_between_grouped_convs():
     model = models.shufflenet_v1_g3()
     unit = model.stage3[1]
     assert unit.conv1.groups == 3 and unit.conv3.groups == 3 and unit.shuffle.groups == 3
-    assert model.stage2[0].conv1.groups == 1  # "we do not apply group convolution on the first pointwise layer"
-    assert [model.stage2[-1].bn3.num_features, model.stage3[-1].bn3.num_features, model.fc.in_features] == [240, 480, 960]
+    assert model.stage2[0].conv1.groups == 1  # too few input channels (24) to group
+    widths = [model.stage2[-1].bn3.num_features, model.stage3[-1].bn3.num_features, model.fc.in_features]
+    assert widths == [240, 480, 960]
 
 
 def test_pyramidnet_widens_every_unit():
