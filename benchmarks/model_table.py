@@ -41,6 +41,7 @@ PAPERS.update({
     "sppnet_zf5": "He et al. 2014 (SPP-Net)", "simplenet_cifar": "Hasanpour et al. 2016",
     **{f"proxylessnas_{kind}": "Cai et al. 2019" for kind in ("gpu", "cpu", "mobile")},
     "randwire_ws_small": "Xie et al. 2019", "randwire_ws_regular": "Xie et al. 2019",
+    "espnetv2_w1": "Mehta et al. 2019", "espnetv2_w2": "Mehta et al. 2019",
 })
 
 

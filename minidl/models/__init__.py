@@ -33,6 +33,7 @@ from .xception import Xception, xception  # noqa: F401
 # catalogue entries only papers define (tests/models/test_zoo_papers.py)
 from .chexnet import CheXNet, chexnet  # noqa: F401
 from .darknet19 import Darknet19, darknet19  # noqa: F401
+from .espnetv2 import ESPNetV2, espnetv2_w1, espnetv2_w2  # noqa: F401
 from .fractalnet import FractalNet, fractalnet20, fractalnet40  # noqa: F401
 from .overfeat import OverFeat, overfeat_accurate, overfeat_fast  # noqa: F401
 from .peleenet import PeleeNet, peleenet  # noqa: F401
@@ -58,7 +59,7 @@ PAPER_MODELS = {  # name → the paper's input size
     "sqnxt23_w1": 227, "sqnxt23v5_w1": 227, "sqnxt23_w2": 227, "sqnxt23v5_w2": 227, "overfeat_fast": 231,
     "overfeat_accurate": 221, "sppnet_zf5": 224, "proxylessnas_gpu": 224, "proxylessnas_cpu": 224,
     "proxylessnas_mobile": 224, "randwire_ws_small": 224, "randwire_ws_regular": 224,
-    "simplenet_cifar": 32,
+    "simplenet_cifar": 32, "espnetv2_w1": 224, "espnetv2_w2": 224,
 }
 
 # name → (constructor, native input size (C, H, W))

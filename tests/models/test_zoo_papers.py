@@ -19,6 +19,7 @@ COUNTS = {
     "overfeat_fast": 145_920_872, "overfeat_accurate": 144_656_488, "sppnet_zf5": 77_037_672,
     "proxylessnas_gpu": 7_119_848, "proxylessnas_cpu": 4_361_648, "proxylessnas_mobile": 4_080_512,
     "randwire_ws_small": 5_740_602, "randwire_ws_regular": 31_882_865,
+    "espnetv2_w1": 1_669_592, "espnetv2_w2": 3_497_144,
 }
 # name → (the number the paper states, relative tolerance, where) — parameters
 PAPER_PARAMS = {
@@ -192,6 +193,16 @@ def test_randwire_graphs_are_seeded_dags():
     assert a.stages[0].edges != b.stages[0].edges
     assert _count(models.randwire_ws_small(seed=0)) == COUNTS["randwire_ws_small"]
     assert abs(_count(b) - 5.6e6) <= 0.03 * 5.6e6
+
+
+@pytest.mark.parametrize("name,authors", [("espnetv2_w1", 1_670_072), ("espnetv2_w2", 3_498_136)])
+def test_espnetv2_count_against_the_authors_code(name, authors):
+    """The authors' code counts one PReLU slope per channel of each strided EESP unit's output, built
+    but never used (the residual it would follow is skipped); ours leaves them out.  With them, the
+    count is the authors' (the paper's 1.67 M / 3.49 M)."""
+    model = models.get_model(name)
+    unused = sum(unit.eesp.merge[0].out_channels for unit in model.downsample)
+    assert _count(model) + unused == authors
 
 
 def test_revnet_recomputing_backward_equals_the_ordinary_one():
