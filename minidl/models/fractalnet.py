@@ -15,10 +15,11 @@ Layout (CIFAR, §4.1 and the authors' Caffe generator ``fra_gl.py``): B = 5 bloc
 convolution; 32×32 → 1×1, then a linear layer.  Depth B·2^(C−1): C = 3 gives FractalNet-20,
 C = 4 FractalNet-40.  Each block has 2^C − 1 convolutions, C of which read the block's input.
 
-Counts (10-way head): fractalnet20 33,724,618, fractalnet40 76,106,634.  NOT checked against the
-paper: its Table 1 states counts for the CIFAR networks, but the paper text was not at hand in this
-session, and the number remembered for the 20-layer net (38.6 M) is not reproduced by the layout of
-§4.1 — left open in docs/models.md.
+Counts (10-way head): fractalnet20 33,724,618, fractalnet40 76,106,634.  An independent port
+(osmr/imgclsmob, ``fractalnet_cifar.py``, C = 3 and the same widths) asserts the same 33,724,618.
+NOT checked against the paper: its Table 1 states counts for the CIFAR networks, but the paper text
+was not at hand in this session, and the number remembered for the 20-layer net (38.6 M) is not
+what this layout gives — left open in docs/models.md.
 """
 from .. import nn
 from .. import random as _random

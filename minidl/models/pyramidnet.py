@@ -19,8 +19,9 @@ output widths in the authors' README table (64, 100, 286, 1144, 864), which ours
   pyramidnet_164_a270_bottleneck 27,216,021   paper 27.0 M
   pyramidnet_272_a200_bottleneck 26,210,842   paper 26.0 M
 Ours are 0.7–4 % above the stated numbers while the widths agree; the authors' Torch code
-(addpyramidnet.lua) builds the same layers, so the gap is in how the paper counted (it is not the
-BatchNorm parameters alone, 13 k for α=48), which we could not reproduce.
+(addpyramidnet.lua) builds the same layers, and an independent port (osmr/imgclsmob,
+``pyramidnet_cifar.py``) asserts exactly our five counts — so the gap is in how the paper counted
+(it is not the BatchNorm parameters alone, 13 k for α=48), which we could not reproduce.
 """
 import math
 
