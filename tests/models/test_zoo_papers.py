@@ -159,6 +159,14 @@ def test_shufflenet_v1_units_shuffle_between_grouped_convs():
     assert widths == [240, 480, 960]
 
 
+@pytest.mark.parametrize("groups,width,expected", [(1, 0.75, 975_214), (3, 0.75, 1_238_266), (1, 0.5, 534_484),
+                                                   (3, 0.5, 718_324), (1, 0.25, 209_746), (3, 0.25, 305_902)])
+def test_shufflenet_v1_width_multipliers(groups, width, expected):
+    """Table 2's "ShuffleNet s×" (0.25×–0.75×); the counts are those an independent port
+    (osmr/imgclsmob, shufflenet.py) asserts, as are the five 1× counts above."""
+    assert _count(models.ShuffleNetV1(groups, width)) == expected
+
+
 def test_pyramidnet_widens_every_unit():
     model = models.pyramidnet_110_a48()
     widths = [unit.conv1.out_channels for stage in (model.layer1, model.layer2, model.layer3) for unit in stage]
