@@ -23,9 +23,13 @@ PAPERS = {
     "inception_v4": "Szegedy et al. 2017 (timm layout)", "inception_resnet_v2": "Szegedy et al. 2017 (timm layout)",
     "nasnetalarge": "Zoph et al. 2018 (timm layout)", "nasnetamobile": "Zoph et al. 2018",
     "pnasnet5large": "Liu et al. 2018 (timm layout)",
+    "resnet18d": "He et al. 2019 (ResNet-D)", "resnet50d": "He et al. 2019 (ResNet-D)", "ecaresnet50d": "Wang et al. 2020",
+    "senet154": "Hu et al. 2018", "resnext101_32x8d": "Xie et al. 2017", "wide_resnet101_2": "Zagoruyko & Komodakis 2016",
+    "darknet53": "Redmon & Farhadi 2018", "cspdarknet53": "Wang et al. 2020 (CSPNet)", "cspresnext50": "Wang et al. 2020 (CSPNet)",
 }
 for prefix, paper in (("vgg", "Simonyan & Zisserman 2015"), ("resnet", "He et al. 2016"), ("densenet", "Huang et al. 2017"),
-                      ("shufflenet", "Ma et al. 2018"), ("squeezenet", "Iandola et al. 2016")):
+                      ("shufflenet", "Ma et al. 2018"), ("squeezenet", "Iandola et al. 2016"), ("sk", "Li et al. 2019"),
+                      ("resnest", "Zhang et al. 2022"), ("regnet", "Radosavovic et al. 2020"), ("dpn", "Chen et al. 2017")):
     for name in models.list_models():
         if name.startswith(prefix):
             PAPERS.setdefault(name, paper)

@@ -7,7 +7,7 @@ import pathlib
 
 MODULES = ["minidl", "minidl.nn", "minidl.nn.functional", "minidl.nn.init", "minidl.optim", "minidl.optim.lr_scheduler",
            "minidl.data", "minidl.data.transforms", "minidl.models", "minidl.inspect", "minidl.utils", "minidl.testing",
-           "minidl.coursework", "minidl.cuda"]
+           "minidl.coursework", "minidl.cuda", "minidl.distributed", "minidl.nn.parallel", "minidl.classic"]
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 

@@ -9,7 +9,8 @@ vgg11 and vgg11_bn (images padded to 32×32, the smallest size VGG's five pools 
 Two stages of two 3×3 convolutions (each followed by BatchNorm and ReLU) and a max-pool, then a
 dropout-regularised classifier — VGG's recipe in miniature (Simonyan & Zisserman 2015). Random
 crops (pad 2) and horizontal flips make every epoch see slightly different images.  It reuses
-the training loop of train_lenet_mnist.py.
+the training loop of train_lenet_mnist.py; --val-split 0.1 holds out a validation set (images
+without augmentation) for choosing epochs and learning rates, and evaluates the test set once.
 """
 import argparse
 import pathlib
@@ -21,7 +22,7 @@ from minidl.data import DataLoader, FashionMNIST, Subset
 from minidl.data import transforms as T
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from train_lenet_mnist import fit, plot  # noqa: E402
+from train_lenet_mnist import fit, plot, validation_split  # noqa: E402
 
 MEAN, STD = (0.2860,), (0.3530,)  # Fashion-MNIST's pixel mean and standard deviation
 
@@ -58,6 +59,9 @@ def parse_args(argv=None):
     parser.add_argument("--save", metavar="PATH")
     parser.add_argument("--plot", metavar="PATH")
     parser.add_argument("--train-limit", type=int, default=None)
+    parser.add_argument("--val-split", type=float, default=0.0,
+                        help="hold out this fraction of the training images (without augmentation) for validation: "
+                             "report it every epoch and evaluate the test set once, at the end")
     parser.add_argument("--quiet", action="store_true")
     return parser.parse_args(argv)
 
@@ -72,10 +76,13 @@ def main(argv=None):
     augment = [] if args.no_augment else [T.RandomCrop(28, padding=2), T.RandomHorizontalFlip()]
     train_set = FashionMNIST(args.data_dir, train=True, transform=T.Compose(augment + normalize), download=args.download)
     test_set = FashionMNIST(args.data_dir, train=False, transform=T.Compose(normalize), download=args.download)
+    clean_set = FashionMNIST(args.data_dir, train=True, transform=T.Compose(normalize))  # for validation: no augmentation
     if args.train_limit:
-        train_set = Subset(train_set, range(args.train_limit))
+        train_set, clean_set = Subset(train_set, range(args.train_limit)), Subset(clean_set, range(args.train_limit))
+    train_set, val_set = validation_split(train_set, clean_set, args.val_split, args.seed)
     train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, seed=args.seed, device=args.device)
     test_loader = DataLoader(test_set, batch_size=500, device=args.device)
+    val_loader = DataLoader(val_set, batch_size=500, device=args.device) if val_set is not None else None
     if args.model == "small_vgg":
         model = small_vgg(width=args.width)
     else:
@@ -87,7 +94,8 @@ def main(argv=None):
     name = f"small VGG (width {args.width})" if args.model == "small_vgg" else args.model
     print(f"{name}, {sum(p.numel() for p in model.parameters()):,} parameters; "
           f"augmentation {'off' if args.no_augment else 'random crop + flip'}")
-    history = fit(model, optimizer, scheduler, train_loader, test_loader, args.epochs, save=args.save, quiet=args.quiet)
+    history = fit(model, optimizer, scheduler, train_loader, test_loader, args.epochs, save=args.save, quiet=args.quiet,
+                  val_loader=val_loader)
     if args.plot:
         plot(history, args.plot)
     return model, history

@@ -5,8 +5,8 @@ pixels its decisions depend on.
     MINIDL_DATA=path/to/data python examples/visualize_lenet.py --checkpoint lenet.npz --out pictures/
 
 Trains LeNet-5 for --epochs (or loads a checkpoint written by ``train_lenet_mnist.py --save``),
-prints the per-layer statistics of one test batch (activation mean/std, dead-ReLU fraction,
-gradient norm) and writes to --out:
+prints the per-layer statistics of one test batch (activation mean/std, share of zeros,
+share of dead units, gradient norm) and writes to --out:
     curves.png              loss and accuracy per epoch
     filters.png             the six 5×5 filters of conv1 (red: weight > 0, blue: < 0)
     feature_maps_conv1.png  the six 28×28 maps conv1+ReLU makes of one test digit

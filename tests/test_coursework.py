@@ -50,7 +50,31 @@ def test_every_task_names_real_functions_and_test_files():
         for stub in task.stubs:
             assert reference_source((root / "minidl" / stub.path).read_text(), [stub.name])[stub.name], (name, stub)
         for pattern in task.tests:
-            assert (root / pattern.split("::")[0]).is_file(), (name, pattern)
+            assert (root / pattern.lstrip("!").split("::")[0]).is_file(), (name, pattern)
+        for module_path, function in task.hidden:
+            assert reference_source((root / "minidl" / module_path).read_text(), [function])[function], (name, function)
+
+
+def test_hints_ask_and_docstrings_do_not_give_the_closed_forms(tmp_path):
+    """The student's copy shows no closed-form backward: not in a hint, not in a docstring left on
+    screen, not in a hidden body (Normalize's, the naive oracle's, the fast twins')."""
+    for name, task in TASKS.items():
+        assert all("?" in stub.hint for stub in task.stubs if len(stub.hint) > 40), name  # hints ask
+    out = make(["batch_norm", "linear", "conv2d_backward", "max_pool2d", "cross_entropy"], tmp_path / "a")
+    normalization = (out / "minidl/functions/normalization.py").read_text()
+    for giveaway in ("dβ/M", "mean(dx̂ · x̂)", "x_hat * (g * x_hat)"):
+        assert giveaway not in normalization, giveaway
+    assert "Hidden in this assignment" in (out / "minidl/functions/naive.py").read_text()
+    assert "d_var" not in (out / "minidl/functions/naive.py").read_text()  # the staged BN backward
+    assert "dx_pad[n, window] +=" not in (out / "minidl/functions/naive.py").read_text()
+    assert "dYᵀ" not in (out / "minidl/functions/linear.py").read_text()
+    assert "gy * (argmax == position)" not in (out / "minidl/functions/fast/pooling.py").read_text()
+    assert "softmax(x) · Σ" not in (out / "minidl/functions/softmax.py").read_text()
+    readme = (out / "README.md").read_text()
+    assert "needs_input_grad" in readme and "axis=" in readme and "dim=" in readme
+    assert (out / "docs" / "extending.md").is_file() and (out / "docs" / "autograd.md").is_file()
+    solve(out)  # the teacher's copy has everything back
+    assert "x_hat * (g * x_hat)" in (out / "minidl/functions/normalization.py").read_text()
 
 
 def test_bad_requests_get_clear_errors(tmp_path, capsys):
@@ -84,3 +108,45 @@ def test_assignment_round_trip(tmp_path):
     result = _pytest(out)  # after: every selected test passes with the reference bodies
     assert result.returncode == 0, result.stdout[-3000:]
     assert " passed" in result.stdout and "deselected" in result.stdout  # other layers' tests are left out
+
+
+# One classic mistake per task, planted in the reference solution: the task's tests must catch it.
+PLANTED_BUGS = {
+    "conv2d": ("functions/im2col.py", "padded[:, :, rows, cols] += col[:, i, j]",
+               "padded[:, :, rows, cols] = col[:, i, j]"),                     # overlapping windows overwrite
+    "conv2d_backward": ("functions/naive.py", "dx_pad[n, first:first + c_per_group, rows, cols] += dy[n, f, i, j] * w[f]",
+                        "dx_pad[n, first:first + c_per_group, rows, cols] = dy[n, f, i, j] * w[f]"),
+    "max_pool2d": ("functions/pooling.py", "dx[:, :, rows, cols] += gy * (argmax == position)",
+                   "dx[:, :, rows, cols] = gy * (argmax == position)"),         # a pixel winning two windows
+    "batch_norm": ("functions/normalization.py", "var = (x_hat * x_hat).mean(axis=axes, keepdims=True)  # biased: ÷ M",
+                   "var = (x_hat * x_hat).sum(axis=axes, keepdims=True) / (x.size // x.shape[1] - 1)"),  # unbiased
+    "fast_conv2d": ("functions/fast/conv.py", "s_h * dh, s_w * dw, s_c))", "s_h, s_w, s_c))"),  # dilation forgotten
+    "local_response_norm": ("functions/normalization.py", "upper = xp.minimum(xp.arange(c) + self.after + 1, c)",
+                            "upper = xp.minimum(xp.arange(c) + self.after, c)"),  # off by one
+    "linear": ("functions/linear.py", "gb = rows.sum(0)", "gb = rows.mean(0)"),
+    "dropout": ("functions/dropout.py", "((uniform >= p) * (1.0 / (1.0 - p)))", "((uniform >= p) * 1.0)"),  # not inverted
+    "cross_entropy": ("functions/softmax.py", "return gy - y.exp() * gy.sum(self.dim, keepdim=True)",
+                      "return gy - y.exp()"),                                   # assumes Σ gy = 1
+}
+
+
+def test_every_task_has_a_planted_bug():
+    assert set(PLANTED_BUGS) == set(TASKS)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("task", sorted(PLANTED_BUGS))
+def test_task_tests_catch_a_planted_classic_bug(task, tmp_path):
+    """Reference solution + one classic bug → the task's tests fail; without the bug they pass."""
+    out = tmp_path / "assignment"
+    make([task], out)
+    solve(out)
+    module_path, correct, buggy = PLANTED_BUGS[task]
+    path = out / "minidl" / module_path
+    source = path.read_text()
+    assert source.count(correct) == 1, f"the planted bug of {task} no longer matches {module_path}"
+    result = _pytest(out, "-m", task)
+    assert result.returncode == 0, result.stdout[-2000:]
+    path.write_text(source.replace(correct, buggy))
+    result = _pytest(out, "-m", task)
+    assert result.returncode == 1 and " failed" in result.stdout, result.stdout[-2000:]  # failed tests, not an error

@@ -69,6 +69,40 @@ def test_smoke_training_learns(data_root):
     assert history[-1]["test_acc"] > 0.7  # chance is 0.1
 
 
+def test_val_split_reports_validation_each_epoch_and_test_once(data_root, tmp_path):
+    example = _load_example("train_lenet_mnist")
+    _, history = example.main(_args(data_root, "--epochs", "2", "--val-split", "0.25", "--plot", str(tmp_path / "c.png")))
+    assert all("val_acc" in h and "val_loss" in h for h in history)
+    assert "test_acc" not in history[0] and 0 <= history[-1]["test_acc"] <= 1  # the test set: once, at the end
+    train, val = example.validation_split(list(range(100)), list(range(100)), 0.2, seed=0)
+    assert len(train) == 80 and len(val) == 20 and not set(train.indices) & set(val.indices)
+    with pytest.raises(ValueError, match="--val-split"):
+        example.validation_split([1, 2], [1, 2], 1.0, seed=0)
+
+
+def test_fashion_example_validates_on_unaugmented_held_out_images(data_root):
+    example = _load_example("train_fashion_mnist")
+    _, history = example.main(["--data-dir", data_root, "--width", "4", "--epochs", "1", "--train-limit", "256",
+                               "--val-split", "0.25", "--batch-size", "64", "--quiet"])
+    assert "val_acc" in history[0] and "test_acc" in history[-1]
+
+
+def test_classic_lenet_is_the_1998_form():
+    model = minidl.models.lenet5(classic=True)
+    kinds = [type(m).__name__ for m in model.features]
+    assert kinds == ["Conv2d", "ScaledTanh", "Subsampling", "ScaledTanh"] * 2
+    assert sum(p.numel() for p in model.parameters()) == 61_706 + 2 * (6 + 16)  # a coefficient and a bias per map
+    squash = model.features[1](minidl.tensor([1.0, -1.0, 0.0])).numpy()
+    np.testing.assert_allclose(squash, [1.0, -1.0, 0.0], atol=2e-4)  # f(±1) = ±1 (LeCun 1998, Appendix A)
+    x = minidl.randn(1, 6, 4, 4)
+    pool = model.features[2]
+    with minidl.no_grad():
+        pool.weight.array[:] = 0.5
+        pool.bias.array[:] = 1.0
+        expected = 0.5 * x.numpy().reshape(1, 6, 2, 2, 2, 2).sum(axis=(3, 5)) + 1.0
+        np.testing.assert_allclose(pool(x).numpy(), expected, rtol=1e-5)  # coefficient · (sum of 2×2) + bias
+
+
 def test_same_seed_same_result(data_root):
     example = _load_example("train_lenet_mnist")
     _, first = example.main(_args(data_root, "--epochs", "1", "--seed", "3"))
@@ -142,9 +176,47 @@ def test_grad_cam_example_writes_heat_maps(data_root, tmp_path):
     assert (tmp_path / "cam.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_gradient_flow_example_vanishes_without_shortcuts(data_root, tmp_path):
+def test_gradient_flow_example_vanishing_is_the_initialisation(data_root, tmp_path):
     example = _load_example("gradient_flow")
     flows = example.main(["--data-dir", data_root, "--depth", "20", "--batch-size", "16", "--out", str(tmp_path / "flow.png")])
     first_over_last = {label: flow[0][1] / flow[-1][1] for label, flow in flows.items()}
-    assert first_over_last["plain"] < 1e-4      # vanished after 20 plain blocks
-    assert first_over_last["residual"] > 0.1    # carried through by the identity paths
+    assert first_over_last["plain"] < 1e-4             # vanished after 20 plain blocks at PyTorch's default scale
+    assert 0.1 < first_over_last["plain, He init"] < 10  # the same plain stack at He's scale: healthy
+    assert first_over_last["residual"] > 0.1           # carried through by the identity paths
+
+
+def test_degradation_example_runs_and_reports_every_network():
+    example = _load_example("degradation")
+    results = example.main(["--depths", "2", "--steps", "5", "--lrs", "0.05", "--seeds", "0"])
+    assert set(results) == {(2, "plain"), (2, "residual")}
+    assert all(0 <= r["error"] <= 1 and r["loss"] > 0 and r["ratio"] > 0 for r in results.values())
+
+
+def _before_cnns_args(data_root, out, *extra):
+    return ["--data-dir", data_root, "--train-limit", "400", "--test-limit", "200", "--quadratic-limit", "100",
+            "--slow-limit", "100", "--knn-limit", "200", "--epochs", "1", "--out", str(out), *extra]
+
+
+def test_before_cnns_table_and_confusion_pictures(data_root, tmp_path):
+    """A few of the models on a tiny subset: the table has their rows, the linear model beats
+    ZeroR, and the two confusion-matrix pictures are written."""
+    pytest.importorskip("matplotlib")
+    example = _load_example("before_cnns")
+    rows, predictions = example.main(_before_cnns_args(data_root, tmp_path, "--max-iter", "60", "--only", "ZeroR",
+                                                       "Multinomial", "logistic", "LeNet-5"))
+    names = [row[0] for row in rows]
+    assert names[0] == "ZeroR" and names[-1].startswith("LeNet-5") and len(rows) == 4
+    accuracy = {name.split()[0]: row[2] for name, row in zip(names, rows)}
+    assert accuracy["logistic"] > accuracy["ZeroR"] + 0.3
+    assert all(len(p) == 200 for p in predictions.values())
+    table = (tmp_path / "before_cnns_mnist.md").read_text()
+    assert "| logistic regression (softmax, C=1) | 400 |" in table and "| ZeroR | 400 |" in table
+    for picture in ("confusion_logistic_mnist.png", "confusion_lenet5_mnist.png"):
+        assert (tmp_path / picture).read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.slow
+def test_before_cnns_runs_every_model(data_root, tmp_path):
+    example = _load_example("before_cnns")
+    rows, _ = example.main(_before_cnns_args(data_root, tmp_path))
+    assert len(rows) == 13 and all(0 <= row[2] <= 1 for row in rows)

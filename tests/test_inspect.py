@@ -29,6 +29,33 @@ def test_capture_records_the_right_activation_and_gradient():
     assert not model[0]._forward_hooks  # hooks removed on exit
 
 
+def test_zeros_and_dead_units_are_different_numbers():
+    """zeros = share of values that are 0 (ReLU sparsity); dead = share of units 0 for every input."""
+    minidl.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU())
+    with minidl.no_grad():
+        model[0].bias.array[:2] = -100.0  # units 0 and 1 can never fire on these inputs: dead
+    x = minidl.randn(64, 4)
+    with minidl.inspect.capture(model, ["1"]) as seen:
+        model(x)
+    out = seen.activations["1"].numpy()
+    stats = seen.statistics()["1"]
+    assert stats["activation_zero_fraction"] == pytest.approx((out == 0).mean())
+    assert stats["activation_dead_fraction"] == pytest.approx(2 / 8)
+    assert stats["activation_zero_fraction"] > stats["activation_dead_fraction"]  # live units have zeros too
+
+    conv = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU())  # on a map, a unit is a channel
+    with minidl.no_grad():
+        conv[0].bias.array[3] = -100.0
+    with minidl.inspect.capture(conv, ["1"]) as seen:
+        conv(minidl.randn(8, 1, 6, 6))
+    stats = seen.statistics()["1"]
+    assert stats["activation_dead_fraction"] == pytest.approx(1 / 4)
+    assert 0.25 < stats["activation_zero_fraction"] < 1
+    header, line = seen.report().splitlines()
+    assert "zeros" in header and "dead" in header and "25.0%" in line
+
+
 def test_capture_unknown_layer_is_named():
     with pytest.raises(KeyError, match="no layer named 'conv9'"):
         minidl.inspect.capture(_model(), ["conv9"])

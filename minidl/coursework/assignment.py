@@ -4,6 +4,7 @@
       README.md        what to write, where, and how to test it
       minidl/          a full copy of minidl with the chosen functions stubbed out
       tests/           the tests of the chosen layers (unchanged copies of minidl's own tests)
+      docs/            the tutorial pages the README points to (autograd.md, extending.md)
       conftest.py      makes the tests import OUT/minidl and marks each test with its task
       pytest.ini       registers one pytest mark per task
       .coursework.json which tasks were set (read by ``solve``)
@@ -14,7 +15,7 @@ import shutil
 
 import minidl
 
-from .stubs import stub_source
+from .stubs import hide_source, stub_source
 from .tasks import TASKS
 
 CONFTEST = '''"""Assignment harness: the tests import the minidl in this folder (not an installed one), with
@@ -37,15 +38,21 @@ minidl.use_fast_paths(False)
 if pathlib.Path(minidl.__file__).resolve().parent != HERE / "minidl":
     raise ImportError(f"the tests must use the minidl in {{HERE}}, but Python imported {{minidl.__file__}}")
 
-TASK_TESTS = {task_tests!r}
+TASK_TESTS = {task_tests!r}  # a pattern starting with "!" leaves the tests it matches out
+
+
+def _belongs(nodeid, patterns):
+    wanted = [p for p in patterns if not p.startswith("!")]
+    unwanted = [p[1:] for p in patterns if p.startswith("!")]
+    return any(fnmatch.fnmatchcase(nodeid, p) for p in wanted) and \
+        not any(fnmatch.fnmatchcase(nodeid, p) for p in unwanted)
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest's own -m selection looks at the marks
 def pytest_collection_modifyitems(config, items):
     kept = []
     for item in items:
-        tasks = [task for task, patterns in TASK_TESTS.items()
-                 if any(fnmatch.fnmatchcase(item.nodeid, pattern) for pattern in patterns)]
+        tasks = [task for task, patterns in TASK_TESTS.items() if _belongs(item.nodeid, patterns)]
         for task in tasks:
             item.add_marker(task)
         if tasks:
@@ -55,6 +62,9 @@ def pytest_collection_modifyitems(config, items):
         config.hook.pytest_deselected(items=deselected)
     items[:] = kept
 '''
+
+
+DOCS = ("autograd.md", "extending.md")  # the pages the README points to
 
 
 def source_root():
@@ -84,15 +94,28 @@ def make(layers, out):
     for layer in layers:
         for stub in TASKS[layer].stubs:
             by_module.setdefault(stub.path, []).append((layer, stub))
-    for module_path, entries in by_module.items():
+    stubbed = {(stub.path, stub.name) for layer in layers for stub in TASKS[layer].stubs}
+    hidden = {}  # path → {layer: [names]}: bodies that would show an answer (not already a student's stub)
+    for layer in layers:
+        for module_path, name in TASKS[layer].hidden:
+            if (module_path, name) not in stubbed:
+                hidden.setdefault(module_path, {}).setdefault(layer, []).append(name)
+    for module_path in dict.fromkeys(list(by_module) + list(hidden)):
         path = out / "minidl" / module_path
         source = path.read_text()
+        entries = by_module.get(module_path, [])
         for layer in dict.fromkeys(layer for layer, _ in entries):
             stubs = [(stub.name, stub.hint) for task, stub in entries if task == layer]
             source = stub_source(source, stubs, layer, f"minidl/{module_path}")
+        for layer, names in hidden.get(module_path, {}).items():
+            source = hide_source(source, list(dict.fromkeys(names)), layer, f"minidl/{module_path}")
         path.write_text(source)
+    (out / "docs").mkdir()
+    for page in DOCS:
+        shutil.copy2(root / "docs" / page, out / "docs" / page)
 
-    test_files = {pattern.split("::")[0] for layer in layers for pattern in TASKS[layer].tests}
+    test_files = {pattern.split("::")[0] for layer in layers for pattern in TASKS[layer].tests
+                  if not pattern.startswith("!")}
     for relative in sorted(test_files) + ["tests/conftest.py"]:
         target = out / relative
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -115,21 +138,37 @@ def solve(out):
     out = pathlib.Path(out)
     record = json.loads((out / ".coursework.json").read_text())
     layers, root = record["layers"], pathlib.Path(record["source"])  # the checkout ``make`` copied from
-    for module_path in {stub.path for layer in layers for stub in TASKS[layer].stubs}:
+    paths = {stub.path for layer in layers for stub in TASKS[layer].stubs}
+    paths |= {module_path for layer in layers for module_path, _ in TASKS[layer].hidden}
+    for module_path in paths:
         shutil.copy2(root / "minidl" / module_path, out / "minidl" / module_path)
     return layers
 
 
 def _readme(layers):
     lines = ["# minidl assignment", "",
-             "Write the functions below. Each stub keeps the original signature and docstring (shapes and math) and",
-             "raises `NotImplementedError(\"TODO(task): ...\")` until you replace it. Run the tests of one task with",
-             "`pytest -m TASK` in this folder (they import the `minidl/` here, not an installed one);",
+             "Write the functions below. Each stub keeps the original signature and docstring (shapes) and",
+             "raises `NotImplementedError(\"TODO(task): ...\")` until you replace it. The hints ask the questions",
+             "whose answers are the code: derive the backward passes on paper first. Run the tests of one task",
+             "with `pytest -m TASK` in this folder (they import the `minidl/` here, not an installed one);",
              "`pytest` runs them all. Do not edit `tests/`. The tests run with minidl's fast twins switched off",
              "(`MINIDL_FAST=0`), so they check the reference code you write; the optional `fast_conv2d` task's",
-             "tests call the twins directly and compare them with the reference.", "",
-             "Useful: `minidl.gradcheck` compares your backward with finite differences, and the tests compare",
-             "with PyTorch where it is installed. docs/extending.md in the minidl repository walks through a layer.", ""]
+             "tests call the twins directly and compare them with the reference. A few other functions say",
+             "\"Hidden in this assignment\": their bodies would show an answer; leave them.", "",
+             "What you need to know about minidl's Functions (docs/autograd.md and docs/extending.md, copied",
+             "into this folder, walk through one):", "",
+             "- `forward(self, x, ...)` receives raw **arrays** (NumPy, or CuPy on a GPU) and returns arrays: use",
+             "  NumPy's names, `x.mean(axis=..., keepdims=True)`, and `xp = backend.get_array_module(x)` instead",
+             "  of `np.` so the code also runs on CuPy.",
+             "- `backward(self, gy)` receives **Tensors** and returns Tensors (one per input of forward), so that",
+             "  the gradient can itself be differentiated: use PyTorch's names, `gy.sum(dim, keepdim=True)`",
+             "  (`axis=` is accepted as an alias of `dim=`, `keepdims=` is not). The inputs of forward are",
+             "  `self.inputs` (Tensors); a value forward stored on `self` is an array.",
+             "- `self.needs_input_grad` is a tuple of bools, one per input of forward: return `None` for an input",
+             "  whose entry is False (a constant, or an input nobody asked a gradient for) and skip its work.",
+             "- `minidl.gradcheck(fn, inputs)` compares your backward with finite differences on float64 inputs",
+             "  (`minidl.randn(2, 3, dtype=minidl.float64, requires_grad=True)`); the tests also compare with",
+             "  PyTorch where it is installed.", ""]
     for layer in layers:
         task = TASKS[layer]
         lines += [f"## `{layer}`: {task.summary}", "", f"Tests: `pytest -m {layer}`", ""]

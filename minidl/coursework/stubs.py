@@ -40,10 +40,27 @@ def stub_source(source, stubs, task, module_path):
         raise NotImplementedError("TODO(task): write name in module_path")
 
     after their docstrings.  Returns the new source text."""
+    return _replace_bodies(source, [(name, f"TODO({task}): {hint}", f"TODO({task}): write {name} in {module_path}")
+                                    for name, hint in stubs])
+
+
+def hide_source(source, names, task, module_path):
+    """``source`` with the bodies of ``names`` removed because they would show the answer to ``task``
+    (a twin, an oracle, or the same formula in another function), replaced by a comment saying so
+    and a NotImplementedError.  ``solve`` puts them back with the rest."""
+    note = (f"Hidden in this assignment: this body would give away the answer to TODO({task}). "
+            "`python -m minidl.coursework solve` restores it.")
+    return _replace_bodies(source, [(name, note, f"{name} in {module_path} is hidden in this assignment (task {task})")
+                                    for name in names])
+
+
+def _replace_bodies(source, replacements):
+    """Each (qualified name, comment, error message): the body after the docstring becomes the
+    comment (wrapped) and ``raise NotImplementedError(message)``."""
     tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
     edits = []
-    for name, hint in stubs:
+    for name, text, message in replacements:
         node = find_function(tree, name)
         body = node.body
         has_docstring = isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
@@ -51,9 +68,12 @@ def stub_source(source, stubs, task, module_path):
         first_line = body[0].lineno  # 1-based; the stub starts after the docstring, or replaces everything
         start = body[0].end_lineno if has_docstring else first_line - 1
         indent = " " * body[0].col_offset
-        comment = _wrap(f"TODO({task}): {hint}", 96 - len(indent))
+        while not has_docstring and start > node.lineno and lines[start - 1].startswith(indent) \
+                and lines[start - 1].strip().startswith("#"):
+            start -= 1  # comments above the first statement belong to the body (they may hold the math)
+        comment = _wrap(text, 96 - len(indent))
         stub = [f"{indent}# {comment[0]}\n"] + [f"{indent}#   {line}\n" for line in comment[1:]]
-        stub.append(f'{indent}raise NotImplementedError("TODO({task}): write {name} in {module_path}")\n')
+        stub.append(f"{indent}raise NotImplementedError({message!r})\n")
         edits.append((start, node.end_lineno, stub))
     for start, end, stub in sorted(edits, reverse=True):  # bottom-up keeps earlier line numbers valid
         lines[start:end] = stub

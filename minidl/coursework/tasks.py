@@ -2,7 +2,14 @@
 for each, and which tests check them.
 
 A test pattern is a pytest node id with shell-style wildcards, relative to the assignment
-folder: ``tests/functions/test_pooling.py::*max_pool*`` selects the max-pool tests of that file.
+folder: ``tests/functions/test_pooling.py::*max_pool*`` selects the max-pool tests of that file;
+a pattern starting with ``!`` leaves out the tests it matches (a test whose oracle is hidden).
+
+Each task is one forward and its backward.  Hints ask questions and name the tools; they do not
+give the closed form, which stays in the reference body (the teacher's solution).  ``hidden``
+lists other functions whose bodies would show the answer on the student's screen — a fast twin,
+a naive oracle, the same formula written for another layer; the assignment removes their bodies
+too (their layers' other tests are not part of the task), and ``solve`` restores them.
 """
 from dataclasses import dataclass
 
@@ -18,7 +25,8 @@ class Stub:
 class Task:
     summary: str
     stubs: tuple
-    tests: tuple   # node-id patterns
+    tests: tuple          # node-id patterns ("!pattern" excludes)
+    hidden: tuple = ()    # (module path, function) pairs removed from the student's copy
 
 
 TASKS = {
@@ -27,67 +35,91 @@ TASKS = {
         (
             Stub("functions/im2col.py", "im2col",
                  "which input pixels does kernel offset (i, j) see, for all output positions at once? That set is one "
-                 "strided slice of the padded input (window_slices, imported from geometry.py, gives each offset (i, j) with "
-                 "its slices (rows, cols)). Pad, then copy one slice per offset into col[:, i, j] — a loop over the kh·kw "
-                 "offsets, not over pixels. (Written with tuples — col[(slice(None),) + offset] — it also serves conv3d.)"),
+                 "strided slice of the padded input (window_slices, imported from geometry.py, gives each offset (i, j) "
+                 "with its slices). Could you fill col[:, i, j] with a loop over the kh·kw offsets instead of over pixels?"),
             Stub("functions/im2col.py", "col2im",
                  "im2col copied each pixel into every window that contains it. Going back, what should a pixel receive "
-                 "when several windows overlap it? Loop over the same offsets as im2col, into a zero padded image, "
-                 "then crop the padding and return (N, C, H, W)."),
+                 "when several windows overlap it: the last value written, or something else? Which loop from im2col "
+                 "can you reuse, and what must you crop at the end to return (N, C, H, W)?"),
             Stub("functions/conv.py", "conv2d_forward",
-                 "with col = im2col(x) seen as a (C·kh·kw, N·OH·OW) matrix, which matrix product gives y? Reshape w "
-                 "to match (one product per group: a leading group axis), and put the result back in (N, F, OH, OW). "
-                 "Process the batch in the chunks batch_chunks(N, bytes of one sample's columns) gives; scratch is for "
-                 "the fast twins, leave it alone."),
+                 "with col = im2col(x) seen as a (C·kh·kw, N·OH·OW) matrix, which matrix product gives y? How must w "
+                 "be reshaped to match (one product per group: a leading group axis), and how does the result go back "
+                 "to (N, F, OH, OW)? Process the batch in the chunks batch_chunks(N, bytes of one sample's columns) "
+                 "gives; scratch is for the fast twins, leave it alone."),
             Stub("functions/conv.py", "conv2d_grad_input",
                  "y = W @ col is linear in col: what is the gradient with respect to col? Then which function takes "
                  "a gradient on col back to a gradient on x?"),
             Stub("functions/conv.py", "conv2d_grad_weight",
-                 "y = W @ col is linear in W too: what is dW, given dy and col? Remember that each group has its own "
-                 "W and its own channels, and that dW sums over every sample of the batch."),
+                 "y = W @ col is linear in W too: what is dW, given dy and col? Each group has its own W and its own "
+                 "channels — and does dW depend on one sample or on the whole batch?"),
         ),
         ("tests/functions/test_conv.py::*",),
+    ),
+    "conv2d_backward": Task(
+        "the convolution's three gradients written as plain loops, from its definition (no autograd)",
+        (
+            Stub("functions/naive.py", "conv2d_backward_naive",
+                 "conv2d_forward_naive above is the definition: y[n, f, i, j] is a sum over one window of x_pad times "
+                 "w[f]. Which inputs and which weights did one output element use? If that output's gradient is "
+                 "dy[n, f, i, j], what does it contribute to each of them — and what happens to a pixel that several "
+                 "windows share, or to w[f], which every output of filter f uses? Loop as the forward does (_windows "
+                 "gives the slices), then crop the padding off dx. Before running the tests, can you check one entry "
+                 "of dw yourself, by nudging that weight by ±1e-6 and watching Σ dy·y change?"),
+        ),
+        ("tests/functions/test_conv.py::*naive*",),
     ),
     "max_pool2d": Task(
         "max pooling: the maximum of each window, and the gradient routed to the winner",
         (
             Stub("functions/pooling.py", "max_pool2d_forward",
-                 "pad with -inf (geometry.padded), then walk geometry.offsets(): one strided view per kernel offset. "
-                 "Keep the running maximum and, in an int32 array, which offset gave it. When two values tie, which "
-                 "one must win, and what comparison keeps it?"),
+                 "what value should padding have so that it never wins a maximum (geometry.padded(x, value))? "
+                 "geometry.offsets() gives one strided view per kernel offset: can you keep a running maximum over "
+                 "those views, and in an int32 array the offset that gave it? When two values tie, which one must "
+                 "win (the tests say: the first, row-major), and which comparison keeps it? What must a NaN do?"),
             Stub("functions/pooling.py", "max_pool2d_backward",
-                 "y is a copy of one input pixel per window: which pixel should receive dy, and what happens where "
-                 "windows overlap? Build the gradient of the padded input (zeros), then geometry.unpad."),
+                 "y copies one input pixel per window. Which pixel should receive dy, and what happens to a pixel "
+                 "that wins two overlapping windows? Build the gradient of the padded input, then geometry.unpad."),
         ),
         ("tests/functions/test_pooling.py::*max_pool*", "tests/functions/test_pooling.py::test_overlapping*"),
+        hidden=(("functions/fast/pooling.py", "max_pool2d_forward_fast"),
+                ("functions/fast/pooling.py", "max_pool2d_values_fast"),
+                ("functions/fast/pooling.py", "max_pool2d_backward_fast")),
     ),
     "batch_norm": Task(
-        "batch normalization in training mode: forward, running statistics, and the closed-form backward",
+        "batch normalization in training mode: forward, running statistics, and the backward you derive",
         (
             Stub("functions/normalization.py", "batch_norm_forward",
-                 "mean and biased variance of each channel over ``axes`` (keepdims), x̂, then y = γ·x̂ + β with γ, β "
-                 "reshaped to broadcast over (1, C, 1, ...). Return y and BatchNormStats(mean, var, inv_std, x_hat)."),
+                 "which mean and which variance of each channel — over which axes, and divided by M or by M − 1? "
+                 "Keep their dims (keepdims=True on arrays), form x̂, then y = γ·x̂ + β with γ, β reshaped to "
+                 "broadcast over (1, C, 1, ...). Return y and BatchNormStats(mean, var, inv_std, x_hat)."),
             Stub("functions/normalization.py", "batch_norm_backward",
-                 "draw the graph μ → xc = x − μ → σ² → 1/σ → x̂ → y and walk it backwards; every x reaches y directly "
-                 "and through μ and σ². Sum the three paths and simplify. Write it with Tensor operations on gy, x "
-                 "and weight (rebuild x̂ from x), so that it can be differentiated again; None where needs_input_grad "
-                 "is False."),
+                 "draw the staged graph μ = mean x → xc = x − μ → σ² = mean xc² → s = 1/√(σ² + ε) → x̂ = xc·s → "
+                 "y = γ·x̂ + β and walk it backwards, one local derivative per arrow. dβ and dγ come from the last "
+                 "node. For dx: x reaches y directly (through xc), through μ and through σ² — what does each path "
+                 "contribute? Simplify the sum as far as you can, then write it with Tensor operations on gy, x and "
+                 "weight (rebuild x̂ from x), so that it can be differentiated again; None where "
+                 "needs_input_grad is False. Check yourself with minidl.gradcheck before running the tests."),
             Stub("functions/normalization.py", "update_running_stats",
-                 "an exponential moving average with weight momentum on the new value, in place. Which variance does "
-                 "PyTorch keep: the biased one that normalised this batch, or the unbiased one?"),
+                 "an exponential moving average, in place: which weight does PyTorch's momentum put on the new value "
+                 "(is it Keras's convention?), and which variance does it keep — the biased one that normalised this "
+                 "batch, or the unbiased one?"),
         ),
-        ("tests/functions/test_normalization.py::*batch_norm*",),
+        ("tests/functions/test_normalization.py::*batch_norm*", "!tests/functions/test_normalization.py::*naive*"),
+        hidden=(("functions/normalization.py", "Normalize.backward"),
+                ("functions/naive.py", "batch_norm_backward_naive"),
+                ("functions/fast/normalization.py", "batch_norm_forward_fast"),
+                ("functions/fast/normalization.py", "batch_norm_backward_fast")),
     ),
     "fast_conv2d": Task(
         "(optional) make it fast: channels-last windows without copies, and col2im in another memory order",
         (
             Stub("functions/fast/conv.py", "window_view",
                  "every window as a view, no copy: xp.lib.stride_tricks.as_strided(padded, shape=(N, OH, OW, kh, kw, "
-                 "C), strides=...). How far in memory is one output step, and one kernel step? Refuse windows that "
-                 "would reach past the image (as_strided does not check)."),
+                 "C), strides=...). How far in memory is one output step, and one kernel step? What must you refuse, "
+                 "given that as_strided does not check whether a window reaches past the image?"),
             Stub("functions/fast/conv.py", "col2im_any_order",
                  "col2im (functions/im2col.py) again, but with batch_last the padded image is allocated as "
-                 "(C, H_p, W_p, N) and indexed through a transposed view, so the loop reads the same."),
+                 "(C, H_p, W_p, N): can you index it through a transposed view, so that the loop reads the same?"),
         ),
         ("tests/functions/test_fast_twins.py::*conv*", "tests/functions/test_fast_twins.py::*window_view*",
          "tests/functions/test_fast_twins.py::*col2im*", "tests/functions/test_fast_twins.py::*channels_last*",
@@ -98,7 +130,7 @@ TASKS = {
         (
             Stub("functions/normalization.py", "ChannelWindowSum.forward",
                  "for each channel c, add up x[:, c'] for c' from c − self.before to c + self.after (skipping channels "
-                 "outside 0..C−1). A loop over the window works; a cumulative sum along channels needs no loop."),
+                 "outside 0..C−1). A loop over the window works; could a cumulative sum along channels do without it?"),
             Stub("functions/normalization.py", "ChannelWindowSum.backward",
                  "the window sum is linear, so dx[c'] = Σ of gy[c] over the outputs c whose window contains c'. Which "
                  "window is that, seen from c'? Write it with this same Function, so it can be differentiated again."),
@@ -106,20 +138,30 @@ TASKS = {
         ("tests/functions/test_normalization.py::*local_response*", "tests/functions/test_normalization.py::*lrn*"),
     ),
     "linear": Task(
-        "the fully connected layer y = x Wᵀ + b",
-        (Stub("functions/linear.py", "linear",
-              "check that x's last dimension equals W's in_features (a RuntimeError naming both shapes), then "
-              "x @ W.mT (+ b). Tensor operations only: autograd derives the backward pass."),),
+        "the fully connected layer y = x Wᵀ + b: its forward and the three gradients you derive",
+        (
+            Stub("functions/linear.py", "LinearFunction.forward",
+                 "x: (..., in) and w: (out, in) are arrays here; which product of x and w has shape (..., out)? "
+                 "Then add b when there is one."),
+            Stub("functions/linear.py", "LinearFunction.backward",
+                 "write one output element y[r, o] = Σ_i x[r, i]·w[o, i] + b[o] (rows r of the flattened batch). "
+                 "Which y's does x[r, i] touch, which does w[o, i] touch, which does b[o] touch? Each gradient is a "
+                 "sum over those, weighted by gy: write each sum as a matrix product or a reduction and check its "
+                 "shape against x, w and b. gy and self.inputs are Tensors; flatten the leading dims of x and gy for "
+                 "dw and db. Return None where self.needs_input_grad is False (and for b when there is no bias)."),
+        ),
         ("tests/functions/test_dropout_linear_losses.py::test_linear*",),
     ),
     "dropout": Task(
         "inverted dropout: zero with probability p, scale the survivors by 1/(1 − p)",
         (
             Stub("functions/dropout.py", "_keep_mask",
-                 "uniform numbers from minidl's generator (random.generator(xp)) → 1/(1 − p) where they are ≥ p, "
-                 "0 elsewhere, in like.dtype."),
+                 "uniform numbers from minidl's generator (random.generator(xp)): which of them should keep their "
+                 "unit so that each is dropped with probability p, and by how much must a survivor be scaled so "
+                 "that the expected output equals the input? Return the mask in like.dtype."),
             Stub("functions/dropout.py", "ScaleByMask.forward", "multiply by the stored mask."),
-            Stub("functions/dropout.py", "ScaleByMask.backward", "the same mask scales the gradient."),
+            Stub("functions/dropout.py", "ScaleByMask.backward",
+                 "the forward is a multiplication by a constant: what is its derivative?"),
         ),
         ("tests/functions/test_dropout_linear_losses.py::test_dropout*",),
     ),
@@ -127,9 +169,11 @@ TASKS = {
         "log-softmax, the numerically stable heart of the cross-entropy loss",
         (
             Stub("functions/softmax.py", "LogSoftmax.forward",
-                 "subtract the maximum along self.dim first (exp would overflow otherwise), then x − log Σ exp x."),
+                 "log softmax(x) = x − log Σ exp x along self.dim. What goes wrong when exp meets x = 1000, and "
+                 "which constant can you subtract from x first without changing the result?"),
             Stub("functions/softmax.py", "LogSoftmax.backward",
-                 "dx = gy − softmax(x)·Σ gy along self.dim; softmax(x) is self.output().exp()."),
+                 "y_i = x_i − log Σ_k exp x_k: what is ∂y_i/∂x_j (it involves softmax(x)_j)? Sum gy_i times it over i. "
+                 "softmax(x) is self.output().exp(); write it with Tensor operations."),
         ),
         ("tests/functions/test_dropout_linear_losses.py::test_cross_entropy*",
          "tests/functions/test_dropout_linear_losses.py::test_nll_loss"),

@@ -17,8 +17,8 @@ from .ordering import argsort, cumsum, flip, roll, sort, topk
 from .rounding import ceil, floor, frac, isfinite, isinf, isnan, reciprocal, round, trunc
 from .reductions import all, amax, amin, any, argmax, argmin, logsumexp, max, mean, min, norm, prod, std, sum, var
 from .shape import (
-    broadcast_to, contiguous, expand, expand_as, flatten, permute, repeat, reshape, reshape_as, squeeze, sum_to,
-    sum_to_size, t, transpose, unsqueeze, view, view_as,
+    broadcast_to, contiguous, expand, expand_as, flatten, permute, pixel_shuffle, pixel_unshuffle, repeat, reshape,
+    reshape_as, squeeze, sum_to, sum_to_size, t, transpose, unsqueeze, view, view_as,
 )
 from .softmax import log_softmax, softmax
 from .dispatch import fast_paths_enabled, use_fast_paths

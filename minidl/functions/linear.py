@@ -1,17 +1,14 @@
 """``linear(x, W, b) = x @ Wᵀ + b``: x (..., in_features), W (out_features, in_features), b (out_features,).
 
-With the leading dims of x flattened into one batch axis of B rows, X (B, in) and dY (B, out):
-
-    forward       Y  = X @ Wᵀ + b
-    grad input    dX = dY @ W
-    grad weight   dW = dYᵀ @ X          (out, in): already in W's memory order
-    grad bias     db = Σ_rows dY
+With the leading dims of x flattened into one batch axis of B rows, X (B, in) and dY (B, out),
+the forward is Y = X @ Wᵀ + b; the three gradients are in ``LinearFunction.backward`` (a
+coursework task derives them).
 
 Why a Function of its own and not ``x @ w.mT``: autograd would then differentiate the transpose
-too, handing back dW as the transposed *view* of Xᵀ @ dY, and storing that in ``.grad`` copies
-it element by element — 1.4 s per step for VGG's 25088 × 4096 classifier.  Written here,
-dYᵀ @ X is one BLAS call (NumPy passes the transpose as a flag, no copy) with a result that
-is contiguous from the start.
+too, handing back dW as the transposed *view* of a product, and storing that in ``.grad`` copies
+it element by element — 1.4 s per step for VGG's 25088 × 4096 classifier.  Written here, dW is
+one BLAS call (NumPy passes a transpose as a flag, no copy) with a result that is contiguous
+from the start, already in W's (out, in) memory order.
 """
 from .. import amp
 from ..autograd import Function
@@ -19,7 +16,7 @@ from ._utils import promote, to_tensor
 
 
 class LinearFunction(Function):
-    """y = x @ Wᵀ + b: x (..., in), W (out, in), b (out,) → y (..., out); backward as above.
+    """y = x @ Wᵀ + b and its three gradients dx, dW, db.
 
     Shapes: x: (..., in), W: (out, in), b: (out,) → y: (..., out).
     """
@@ -33,6 +30,7 @@ class LinearFunction(Function):
         return y
 
     def backward(self, gy):
+        # dX = dY @ W,   dW = dYᵀ @ X (out, in),   db = Σ_rows dY   (rows: the flattened leading dims)
         x, w = self.inputs[0], self.inputs[1]
         gx = gw = gb = None
         if self.needs_input_grad[0]:

@@ -52,16 +52,15 @@ def conv2d_forward_naive(x, w, b=None, stride=1, padding=0, dilation=1, groups=1
 
 
 def conv2d_backward_naive(dy, x, w, stride=1, padding=0, dilation=1, groups=1):
-    """The three gradients of conv2d_forward_naive, one output element at a time.
-
-    Every output y[n, f, i, j] used one window of x and the whole filter w[f], so its gradient
-    dy[n, f, i, j] flows back to both:
-
-        dx_pad[n, window] += dy[n, f, i, j] · w[f]        dw[f] += dy[n, f, i, j] · x_pad[n, window]
-        db[f] = Σ_{n, i, j} dy[n, f, i, j]
+    """The three gradients of conv2d_forward_naive, one output element at a time: dL/dx, dL/dw and
+    dL/db for L = Σ dy · y.
 
     dy: (N, F, OH, OW), x: (N, C, H, W), w: (F, C/G, kh, kw) → (dx like x, dw like w, db: (F,)).
     """
+    # Every output y[n, f, i, j] used one window of x and the whole filter w[f], so its gradient
+    # dy[n, f, i, j] flows back to both (+=: windows overlap, and every output uses w[f]):
+    #     dx_pad[n, window] += dy[n, f, i, j] · w[f]        dw[f] += dy[n, f, i, j] · x_pad[n, window]
+    #     db[f] = Σ_{n, i, j} dy[n, f, i, j]
     (sh, sw), (ph, pw), (dh, dw_) = _pair(stride), _pair(padding), _pair(dilation)
     n_batch, _, height, width = x.shape
     filters, c_per_group, kh, kw = w.shape

@@ -9,12 +9,11 @@ followed by an ordinary per-channel affine γ·x̂ + β (mul and add; autograd h
 Their only difference is the axes: (N, H, W) per channel for batch norm, (C, H, W) per sample
 for layer norm, (C/G, H, W) per sample and group for group norm.
 
-Normalize's backward is the closed form (derived by differentiating through μ and σ²):
-
-    dx = (1/√(σ² + ε)) · (dx̂ − mean(dx̂) − x̂ · mean(dx̂ · x̂))       (means over the same axes)
-
-which costs two reductions instead of the dozen ops autograd would record for the composition.
-Batch norm in training also folds γ and β into its node (``BatchNormTrain``); its array functions
+Normalize's backward is a closed form, derived by differentiating through μ and σ² (the
+derivation is docs/batchnorm.md's; the formula is in the body of ``Normalize.backward``, which a
+coursework assignment hides), and costs two reductions instead of the dozen ops autograd would
+record for the composition.  Batch norm in training folds γ and β into its own node
+(``BatchNormTrain``, also without an affine: γ = 1, β = 0 then); its array functions
 marked ``@twinned`` may be replaced by a fast twin (fast/normalization.py).  naive.py has the
 staged forward and backward they are tested against.
 """
@@ -48,6 +47,7 @@ class Normalize(Function):
         return centered
 
     def backward(self, g):
+        # dx = (1/√(σ² + ε)) · (dx̂ − mean(dx̂) − x̂ · mean(dx̂ · x̂))       (means over self.axes)
         if autograd.is_grad_enabled():
             # create_graph=True: rebuild x̂ and 1/σ from x with tensor ops so that the formula
             # below is differentiable with respect to x as well.
@@ -67,10 +67,10 @@ class BatchNormTrain(Function):
     the M = N·H·W values of each channel.
 
         forward    μ = mean x,   σ² = mean (x − μ)²   (biased: ÷ M),   x̂ = (x − μ) / √(σ² + ε),   y = γ·x̂ + β
-        backward   dβ = Σ dy,   dγ = Σ dy·x̂,   dx = γ/√(σ² + ε) · (dy − dβ/M − x̂·dγ/M)
+        backward   dβ, dγ and dx (batch_norm_backward); dx differentiates through μ and σ², which
+                   depend on every x of the channel
 
-    (dx differentiates through μ and σ², which depend on every x of the channel: see
-    docs/batchnorm.md for the derivation.)  Saves mean and var for the running statistics.
+    Saves mean and var for the running statistics.
     """
 
     def __init__(self, axes, eps, channel_shape):
@@ -111,12 +111,14 @@ def batch_norm_forward(x, weight, bias, axes, eps):
 
 @twinned
 def batch_norm_backward(gy, x, weight, stats, axes, eps, needs_input_grad):
-    """(dx, dγ, dβ) from the closed form, as Tensor operations (None for a gradient not needed).
+    """(dx, dγ, dβ) as Tensor operations (None for a gradient not needed), M values per channel.
 
     gy, x: Tensors (N, C, ...), weight: Tensor (C,) → dx like x, dγ and dβ (C,).  x̂ and 1/σ are
     rebuilt from x rather than read from ``stats``, so that with create_graph=True the result can
     be differentiated again.
     """
+    # the closed form (docs/batchnorm.md derives it):
+    #     dβ = Σ dy,   dγ = Σ dy·x̂,   dx = γ/√(σ² + ε) · (dy − dβ/M − x̂·dγ/M)
     count = x.numel() // x.shape[1]
     shape = stats.mean.shape
     centered = x - x.mean(axes, keepdim=True)
@@ -178,13 +180,13 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         count = x.numel() // channels
         if count <= 1:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got input of shape {x.shape}")
-        if weight is not None and bias is not None:
-            node = BatchNormTrain(axes, eps, shape)
-            y = node(x, to_tensor(weight), to_tensor(bias))
-            weight = bias = None  # already applied
-        else:
-            node = Normalize(axes, eps)
-            y = node(x)
+        # one node for every case: a missing γ is 1 and a missing β is 0 (constants, no gradient)
+        xp = backend.get_array_module(x.array)
+        gamma = to_tensor(weight) if weight is not None else Tensor._wrap(xp.ones(channels, dtype=x.array.dtype), False)
+        beta = to_tensor(bias) if bias is not None else Tensor._wrap(xp.zeros(channels, dtype=x.array.dtype), False)
+        node = BatchNormTrain(axes, eps, shape)
+        y = node(x, gamma, beta)
+        weight = bias = None  # already applied
         if running_mean is not None:
             update_running_stats(_array(running_mean), _array(running_var), node.mean.reshape(channels),
                                  node.var.reshape(channels), count, momentum)
@@ -298,8 +300,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
 class ChannelWindowSum(Function):
     """s[n, c] = Σ_{c' = c − before}^{c + after} x[n, c'] (zero outside 0..C−1), for inputs (N, C, ...).
 
-    Computed from a cumulative sum along channels: s = S[c + after + 1] − S[c − before].
-    The adjoint sums over the *mirrored* window, so backward is this op with before/after swapped.
+    Linear in x, so its backward is a window sum too (see ``backward``).
 
     Shapes: x: (N, C, ...) → s: the same shape.
     """
@@ -310,6 +311,7 @@ class ChannelWindowSum(Function):
         self.before, self.after = before, after
 
     def forward(self, x):
+        # from a cumulative sum along channels: s = S[c + after + 1] − S[c − before]
         xp = backend.get_array_module(x)
         c = x.shape[1]
         zeros = xp.zeros((x.shape[0], 1) + x.shape[2:], dtype=x.dtype)
@@ -319,6 +321,7 @@ class ChannelWindowSum(Function):
         return cumulative[:, upper] - cumulative[:, lower]
 
     def backward(self, gy):
+        # the adjoint sums over the *mirrored* window: this op with before/after swapped
         return ChannelWindowSum(self.after, self.before)(gy)
 
 

@@ -137,11 +137,9 @@ class MaxPoolGather(Function):
 
     def forward(self, x):
         xp = backend.get_array_module(x)
-        padded = self.geometry.padded(x, 0)
-        out = xp.zeros(self.argmax.shape, dtype=x.dtype)
-        for position, *slices in self.geometry.offsets():
-            out += padded[_N_C + tuple(slices)] * (self.argmax == position)
-        return out
+        n, c = x.shape[:2]
+        flat = _flat_index_array(self.argmax, self.geometry).reshape(n, c, -1)  # a winner is never padding
+        return xp.take_along_axis(x.reshape(n, c, -1), flat, axis=2).reshape(self.argmax.shape)
 
     def backward(self, gy):
         return MaxPoolScatter(self.geometry, self.argmax)(gy)
@@ -249,9 +247,14 @@ def max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_in
 
 
 def _flat_indices(argmax, geometry):
-    """Window offset of the max → flat index into the H×W input plane: with the offset
-    i·kw + j = argmax, the row is oh·sh − ph + i·dh and the column ow·sw − pw + j·dw, and the
-    index row·W + column.  (3-D: the D×H×W volume, (depth·H + row)·W + column.)"""
+    """Window offset of the max → flat index into the input plane (a Tensor)."""
+    return to_tensor(_flat_index_array(argmax, geometry))
+
+
+def _flat_index_array(argmax, geometry):
+    """argmax (..., OH, OW), the winning offset i·kw + j of each window → the int64 index
+    row·W + col of that pixel in the unpadded H×W plane, where row = oh·sh − ph + i·dh and
+    col = ow·sw − pw + j·dw.  (3-D: the D×H×W volume, (depth·H + row)·W + col.)"""
     xp = backend.get_array_module(argmax)
     dims = len(geometry.kernel)
     flat, rest = 0, argmax
@@ -263,7 +266,7 @@ def _flat_indices(argmax, geometry):
         along_axis[axis] = -1
         coordinate = xp.arange(o).reshape(along_axis) * s - p + tap * d
         flat = flat + coordinate * math.prod(geometry.hw[axis + 1:])
-    return to_tensor(flat.astype(np.int64))
+    return flat.astype(np.int64)
 
 
 class AvgPoolSum(Function):

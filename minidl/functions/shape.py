@@ -287,3 +287,51 @@ def repeat(input, *sizes):
     interleaved = [n for size in shape for n in (1, size)]
     expanded = [n for repeats, size in zip(sizes, shape) for n in (repeats, size)]
     return x.reshape(interleaved).expand(*expanded).reshape([r * s for r, s in zip(sizes, shape)])
+def _check_factor(x, factor, op_name, arg_name):
+    if not isinstance(factor, (int, np.integer)) or isinstance(factor, bool) or factor <= 0:
+        raise RuntimeError(f"{op_name} expects a positive {arg_name}, but got {factor!r}")
+    if x.ndim < 3:
+        raise RuntimeError(f"{op_name} expects input to have at least 3 dimensions, but got input with "
+                           f"{x.ndim} dimension(s)")
+    return int(factor)
+
+
+def pixel_shuffle(x, upscale_factor):
+    """Depth-to-space (Shi et al. 2016, "Real-time single image and video super-resolution using an
+    efficient sub-pixel convolutional neural network"): channel c·r² + i·r + j becomes pixel (i, j)
+    of an r×r tile of output channel c.
+
+    Shapes: x: (*, C·r², H, W) → (*, C, H·r, W·r) with r = ``upscale_factor``.  A reshape, a
+    permutation and a reshape, so the gradient is the inverse rearrangement (``pixel_unshuffle``).
+    Raises RuntimeError (PyTorch's) for r ≤ 0, fewer than 3 dims, or C·r² not divisible by r².
+    """
+    x = to_tensor(x)
+    r = _check_factor(x, upscale_factor, "pixel_shuffle", "upscale_factor")
+    *batch, c, h, w = x.shape
+    if c % (r * r):
+        raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square "
+                           f"of upscale_factor, but input.size(-3)={c} is not divisible by {r * r}")
+    k = len(batch)
+    tiles = reshape(x, *batch, c // (r * r), r, r, h, w)  # (*, C, i, j, H, W)
+    tiles = permute(tiles, *range(k), k, k + 3, k + 1, k + 4, k + 2)  # (*, C, H, i, W, j)
+    return reshape(tiles, *batch, c // (r * r), h * r, w * r)
+
+
+def pixel_unshuffle(x, downscale_factor):
+    """Space-to-depth, the inverse of ``pixel_shuffle``: pixel (i, j) of each r×r tile of channel c
+    becomes channel c·r² + i·r + j.
+
+    Shapes: x: (*, C, H·r, W·r) → (*, C·r², H, W) with r = ``downscale_factor``.  Raises
+    RuntimeError (PyTorch's) for r ≤ 0, fewer than 3 dims, or H or W not divisible by r.
+    """
+    x = to_tensor(x)
+    r = _check_factor(x, downscale_factor, "pixel_unshuffle", "downscale_factor")
+    *batch, c, h, w = x.shape
+    for name, size, dim in (("height", h, -2), ("width", w, -1)):
+        if size % r:
+            raise RuntimeError(f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
+                               f"input.size({dim})={size} is not divisible by {r}")
+    k = len(batch)
+    tiles = reshape(x, *batch, c, h // r, r, w // r, r)  # (*, C, H, i, W, j)
+    tiles = permute(tiles, *range(k), k, k + 2, k + 4, k + 1, k + 3)  # (*, C, i, j, H, W)
+    return reshape(tiles, *batch, c * r * r, h // r, w // r)

@@ -33,7 +33,7 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
-    """y_i = x_i − log Σ_j exp(x_j);  dx = gy − softmax(x) · Σ_j gy_j.
+    """y_i = x_i − log Σ_j exp(x_j), and its backward (written with Tensor ops, so it is differentiable).
 
     Shapes: x: any shape → y: the same shape, normalised along ``dim``.
     """
@@ -53,6 +53,7 @@ class LogSoftmax(Function):
         return shifted - xp.log(xp.exp(shifted).sum(axis=self.dim, keepdims=True))
 
     def backward(self, gy):
+        # ∂y_i/∂x_j = δ_ij − softmax(x)_j, so dx_j = gy_j − softmax(x)_j · Σ_i gy_i
         y = self.output()
         return gy - y.exp() * gy.sum(self.dim, keepdim=True)
 

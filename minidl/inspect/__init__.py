@@ -1,7 +1,7 @@
 """Looking inside a model: activations, gradients, attributions, the graph, and pictures of them.
 
 - ``capture(model, names)``: a context manager recording layer outputs and their gradients, with
-  per-layer statistics (mean, std, dead-ReLU fraction, gradient norm)       — capture.py
+  per-layer statistics (mean, std, zeros, dead units, gradient norm)        — capture.py
 - ``gradient_flow(model)``: per-layer gradient norms after backward()         — capture.py
 - ``saliency`` and ``grad_cam``: which pixels carry the evidence for a class  — attribution.py
 - ``to_dot`` / ``render_dot``: the computational graph as Graphviz             — graph.py

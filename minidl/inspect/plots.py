@@ -68,8 +68,8 @@ def plot_filters(weight, path, title="first-layer filters"):
 
 def plot_feature_maps(activation, path, title="feature maps", max_maps=32):
     """activation: (C, H, W), or (N, C, H, W) of which the first image is drawn; one tile per
-    channel (up to ``max_maps``), each with its own grey scale, and the fraction of zeros (dead
-    ReLU outputs) in the tile's title."""
+    channel (up to ``max_maps``), each with its own grey scale, and the fraction of zeros
+    (ReLU sparsity on this one image, not dead units) in the tile's title."""
     maps = _numpy(activation)
     if maps.ndim == 4:
         maps = maps[0]
@@ -88,14 +88,15 @@ def plot_feature_maps(activation, path, title="feature maps", max_maps=32):
 
 
 def plot_history(history, path):
-    """history: a list of dicts with epoch, train_loss, test_loss, train_acc, test_acc (as returned
-    by the examples' ``fit``) → two panels: loss and accuracy against the epoch."""
+    """history: a list of dicts with epoch, train_loss, train_acc and either val_loss, val_acc or
+    test_loss, test_acc (as returned by the examples' ``fit``) → two panels: loss and accuracy
+    against the epoch, for the training set and the held-out set each epoch was evaluated on."""
     fig = _figure(10, 4)
     from matplotlib.ticker import MaxNLocator  # matplotlib is importable: _figure checked
 
     epochs = [h["epoch"] for h in history]
     loss, accuracy = fig.subplots(1, 2)
-    for split in ("train", "test"):
+    for split in ("train", "val" if "val_loss" in history[0] else "test"):
         loss.plot(epochs, [h[f"{split}_loss"] for h in history], "o-", label=split)
         accuracy.plot(epochs, [100 * h[f"{split}_acc"] for h in history], "o-", label=split)
     loss.set(xlabel="epoch", ylabel="cross-entropy loss", title="Loss")

@@ -11,7 +11,11 @@ from .efficientnet import (  # noqa: F401
     efficientnet_b6, efficientnet_b7, fbnetc_100, mixnet_m, mixnet_s, mnasnet_100, spnasnet_100,
 )
 from .ghostnet import GhostNet, ghostnet_100  # noqa: F401
+from .cspnet import CspNet, cspdarknet53, cspresnext50, darknet53  # noqa: F401
+from .densenet import DenseNet, densenet121, densenet161, densenet169, densenet201  # noqa: F401
+from .dpn import DPN, dpn68, dpn92  # noqa: F401
 from .googlenet import GoogLeNet, GoogLeNetOutputs, googlenet, googlenet_loss  # noqa: F401
+from .hrnet import HighResolutionNet, hrnet_w18, hrnet_w18_small  # noqa: F401
 from .inception import InceptionOutputs, InceptionV3, inception_v3  # noqa: F401
 from .inception_v4 import InceptionResnetV2, InceptionV4, inception_resnet_v2, inception_v4  # noqa: F401
 from .lenet import LeNet5, lenet5  # noqa: F401
@@ -23,12 +27,20 @@ from .pnasnet import PNASNet5Large, pnasnet5large  # noqa: F401
 from .resnet import (  # noqa: F401
     ResNet, resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d, se_resnet50, wide_resnet50_2,
 )
+from .resnet import ecaresnet50d, resnet18d, resnet50d, resnext101_32x8d, senet154, wide_resnet101_2  # noqa: F401
+from .regnet import (  # noqa: F401
+    RegNet, regnetx_002, regnetx_004, regnetx_016, regnetx_032, regnety_002, regnety_016, regnety_032,
+)
+from .resnest import ResNestBottleneck, resnest14d, resnest50d  # noqa: F401
 from .resnet_cifar import CifarResNet, resnet20, resnet32, resnet44, resnet56, resnet110  # noqa: F401
+from .sknet import SelectiveKernelBasic, SelectiveKernelBottleneck, skresnet18, skresnet34, skresnext50_32x4d  # noqa: F401
 from .shufflenet import ShuffleNetV2, shufflenet_v2_x0_5, shufflenet_v2_x1_0, shufflenet_v2_x1_5, shufflenet_v2_x2_0  # noqa: F401
 from .squeezenet import SqueezeNet, squeezenet1_0, squeezenet1_1  # noqa: F401
 from .summary import ModelSummary, summary  # noqa: F401
 from .torch_weights import from_torch  # noqa: F401
+from .tresnet import TResNet, tresnet_m  # noqa: F401
 from .vgg import VGG, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn  # noqa: F401
+from .vovnet import VovNet, ese_vovnet19b_dw, vovnet39a  # noqa: F401
 from .xception import Xception, xception  # noqa: F401
 # catalogue entries only papers define (tests/models/test_zoo_papers.py)
 from .chexnet import CheXNet, chexnet  # noqa: F401
@@ -90,6 +102,15 @@ MODELS = {
     "nasnetalarge": (nasnetalarge, (3, 331, 331)),
     "nasnetamobile": (nasnetamobile, (3, 224, 224)),
     "pnasnet5large": (pnasnet5large, (3, 331, 331)),
+    # timm's ResNet variants and the torchvision 101-layer ones (tests/models/test_zoo_resnets.py)
+    **{name: (globals()[name], (3, 224, 224)) for name in (
+        "resnet18d", "resnet50d", "ecaresnet50d", "senet154", "resnext101_32x8d", "wide_resnet101_2",
+        "skresnet18", "skresnet34", "skresnext50_32x4d", "resnest14d", "resnest50d", "regnetx_002", "regnetx_004",
+        "regnetx_016", "regnetx_032", "regnety_002", "regnety_016", "regnety_032", "dpn68", "dpn92")},
+    **{name: (globals()[name], (3, 256, 256)) for name in ("darknet53", "cspdarknet53", "cspresnext50")},
+    # HRNet, VoVNet/VoVNetV2 and TResNet (timm layouts)
+    **{name: (globals()[name], (3, 224, 224)) for name in (
+        "hrnet_w18_small", "hrnet_w18", "vovnet39a", "ese_vovnet19b_dw", "tresnet_m")},
     # catalogue entries only papers define, at their papers' input sizes (tests/models/test_zoo_papers.py)
     **{name: (globals()[name], (3, size, size)) for name, size in PAPER_MODELS.items()},
 }

@@ -14,32 +14,11 @@ fc7 4096 (dropout) and fc8.  Parameters: 77,037,672 — the paper does not state
 network without SPP (ZF-5's 6×6 pool5, 9,216 values) has 62,357,608, so the pyramid's cost is
 (12,800 − 9,216)·4096 weights of fc6.
 
-``SpatialPyramidPool`` below is this file's own layer (a public ``nn.SpatialPyramidPooling`` is
-being added on another branch; this one stays private to the model so the two cannot clash).
+The pyramid is ``nn.SpatialPyramidPooling`` (adaptive max pooling per level: its bins tile the map
+exactly, where the paper's window ⌈a/n⌉ with stride ⌊a/n⌋ is the same for the sizes it used).
 """
 from .. import nn
-from ..functions.joining import cat
 from .alexnet import lrn_paper
-
-
-class SpatialPyramidPool(nn.Module):
-    """Max-pool (N, C, H, W) into n×n bins for each n in ``levels``, flatten, concatenate: (N, C·Σn²).
-
-    Bins are ``adaptive_max_pool2d``'s (bin i covers rows ⌊i·H/n⌋ … ⌈(i+1)·H/n⌉), which tile the map
-    exactly; the paper's window ⌈a/n⌉ with stride ⌊a/n⌋ is the same for the sizes it used.
-    """
-
-    def __init__(self, levels=(6, 3, 2, 1)):
-        super().__init__()
-        self.levels = tuple(levels)
-
-    def forward(self, x):
-        if x.ndim != 4:
-            raise ValueError(f"SpatialPyramidPool: expected input of shape (N, C, H, W), got {tuple(x.shape)}")
-        return cat([nn.functional.adaptive_max_pool2d(x, n).flatten(1) for n in self.levels], 1)
-
-    def extra_repr(self):
-        return f"levels={self.levels}"
 
 
 class SPPNet(nn.Module):
@@ -55,7 +34,7 @@ class SPPNet(nn.Module):
             nn.Conv2d(384, 384, 3, padding=1), nn.ReLU(inplace=True),
             nn.Conv2d(384, 256, 3, padding=1), nn.ReLU(inplace=True),
         )
-        self.spp = SpatialPyramidPool(levels)
+        self.spp = nn.SpatialPyramidPooling(levels)
         bins = sum(n * n for n in levels)
         self.classifier = nn.Sequential(
             nn.Linear(256 * bins, 4096), nn.ReLU(inplace=True), nn.Dropout(dropout),

@@ -57,9 +57,9 @@ class SqueezeNet(nn.Module):
         return self.classifier(self.features(x)).flatten(1)
 
 
-def squeezenet1_0(num_classes=1000, in_channels=3):
-    return SqueezeNet("1_0", num_classes, in_channels=in_channels)
+def squeezenet1_0(num_classes=1000, in_channels=3, dropout=0.5):
+    return SqueezeNet("1_0", num_classes, dropout=dropout, in_channels=in_channels)
 
 
-def squeezenet1_1(num_classes=1000, in_channels=3):
-    return SqueezeNet("1_1", num_classes, in_channels=in_channels)
+def squeezenet1_1(num_classes=1000, in_channels=3, dropout=0.5):
+    return SqueezeNet("1_1", num_classes, dropout=dropout, in_channels=in_channels)

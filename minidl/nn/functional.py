@@ -19,6 +19,7 @@ from ..functions.losses import (  # noqa: F401
 from ..functions.normalization import (  # noqa: F401
     batch_norm, group_norm, instance_norm, layer_norm, local_response_norm, rms_norm,
 )
+from ..functions.shape import pixel_shuffle, pixel_unshuffle  # noqa: F401
 from ..functions.pooling import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d  # noqa: F401
 from .shuffle import channel_shuffle  # noqa: F401,E402
 from ..functions.softmax import log_softmax, softmax  # noqa: F401

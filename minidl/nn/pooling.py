@@ -1,4 +1,5 @@
 """Pooling layers."""
+from ..functions.joining import cat
 from . import functional as F
 from .module import Module
 
@@ -112,3 +113,36 @@ class MaxUnpool2d(Module):
 
     def forward(self, x, indices, output_size=None):
         return F.max_unpool2d(x, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+
+class SpatialPyramidPooling(Module):
+    """Spatial pyramid pooling (He, Zhang, Ren & Sun 2014, "Spatial pyramid pooling in deep
+    convolutional networks for visual recognition", SPP-Net, Fig. 3): pool the feature map into an
+    n×n grid for every pyramid level n, flatten each grid and concatenate, so that images of any
+    size give a vector of the same length and can feed a fully connected layer.
+
+    Shapes: x: (N, C, H, W) → (N, C·Σ n²), levels in the given order, each flattened channel-major
+    (channel c's n×n bins together).  The paper's levels {4×4, 2×2, 1×1} give 21 bins per channel.
+    Bins are ``adaptive_max_pool2d``'s (or ``adaptive_avg_pool2d``'s with ``mode='avg'``): they tile
+    the map exactly, where the paper's window ⌈a/n⌉ with stride ⌊a/n⌋ can miss its last rows.
+    Raises ValueError for a level that is not a positive int, a mode other than 'max'/'avg', or
+    an input that is not 4-D.
+    """
+
+    def __init__(self, levels=(4, 2, 1), mode="max"):
+        super().__init__()
+        levels = tuple(levels)
+        if not levels or any(not isinstance(n, int) or isinstance(n, bool) or n < 1 for n in levels):
+            raise ValueError(f"SpatialPyramidPooling: levels must be positive ints, got {levels!r}")
+        if mode not in ("max", "avg"):
+            raise ValueError(f"SpatialPyramidPooling: mode must be 'max' or 'avg', got {mode!r}")
+        self.levels, self.mode = levels, mode
+
+    def forward(self, x):
+        if x.ndim != 4:
+            raise ValueError(f"SpatialPyramidPooling: expected input of shape (N, C, H, W), got shape {tuple(x.shape)}")
+        pool = F.adaptive_max_pool2d if self.mode == "max" else F.adaptive_avg_pool2d
+        return cat([pool(x, n).flatten(1) for n in self.levels], 1)
+
+    def extra_repr(self):
+        return f"levels={self.levels}, mode={self.mode!r}"

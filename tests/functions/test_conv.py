@@ -2,7 +2,7 @@
 import hypothesis.strategies as st
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 
 import minidl
 import minidl.nn.functional as F
@@ -64,6 +64,36 @@ def test_conv2d_forward_and_backward_match_the_naive_loops(cfg):
     grads = minidl.autograd.grad(y, [x, w] + b, minidl.tensor(dy))
     for ours, theirs in zip(grads, naive.conv2d_backward_naive(dy, x.array, w.array, *args)):
         np.testing.assert_allclose(ours.numpy(), theirs, rtol=1e-10, atol=1e-12)
+
+
+@settings(max_examples=8)
+@given(cfg=conv_configs())
+def test_naive_conv2d_backward_matches_finite_differences_of_the_naive_forward(cfg):
+    """The naive loops checked on their own (no other minidl code): each gradient of L = Σ dy·y
+    against central differences of conv2d_forward_naive, element by element (float64)."""
+    rng = np.random.default_rng(1)
+    x, w = rng.standard_normal(cfg["x_shape"]), rng.standard_normal(cfg["w_shape"])
+    b = rng.standard_normal(cfg["w_shape"][0]) if cfg["bias"] else None
+    args = (cfg["stride"], cfg["padding"], cfg["dilation"], cfg["groups"])
+    dy = rng.standard_normal(naive.conv2d_forward_naive(x, w, b, *args).shape)
+    dx, dw, db = naive.conv2d_backward_naive(dy, x, w, *args)
+
+    def numerical(array):
+        grad = np.zeros_like(array)
+        for index in np.ndindex(*array.shape):
+            saved = array[index]
+            array[index] = saved + 1e-6
+            up = np.sum(dy * naive.conv2d_forward_naive(x, w, b, *args))
+            array[index] = saved - 1e-6
+            down = np.sum(dy * naive.conv2d_forward_naive(x, w, b, *args))
+            array[index] = saved
+            grad[index] = (up - down) / 2e-6
+        return grad
+
+    np.testing.assert_allclose(dx, numerical(x), rtol=1e-6, atol=1e-7, err_msg="dx")
+    np.testing.assert_allclose(dw, numerical(w), rtol=1e-6, atol=1e-7, err_msg="dw")
+    np.testing.assert_allclose(db, dy.sum(axis=(0, 2, 3)) if b is None else numerical(b), rtol=1e-6, atol=1e-7,
+                               err_msg="db")
 
 
 @given(cfg=conv_configs(max_batch=3))

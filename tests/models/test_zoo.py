@@ -27,8 +27,13 @@ VARIANT_COUNTS = [
 HEAVY = {name for name in COUNTS if name.startswith("vgg")} | {"wide_resnet50_2", "resnet152", "resnet101"}
 # Run forward and backward in their own test file, under the slow mark (tests/models/test_zoo_mobile.py).
 HEAVY_ELSEWHERE = {f"efficientnet_b{i}" for i in range(1, 8)}
-# models whose counts and forward/backward are tested in their own file (tests/models/test_zoo_inception.py)
+# families with their own file (tests/models/test_zoo_<family>.py) that runs their forward/backward
 OWN_FILE = {"bn_inception", "inception_v4", "inception_resnet_v2", "nasnetalarge", "nasnetamobile", "pnasnet5large"}
+OWN_FILE |= {"resnet18d", "resnet50d", "ecaresnet50d", "skresnet18", "skresnet34", "skresnext50_32x4d", "resnest14d",
+             "resnest50d", "regnetx_002", "regnetx_004", "regnetx_016", "regnetx_032", "regnety_002", "regnety_016",
+             "regnety_032", "senet154", "resnext101_32x8d", "wide_resnet101_2", "dpn68", "dpn92",
+             "darknet53", "cspdarknet53", "cspresnext50"}
+OWN_FILE |= {"hrnet_w18_small", "hrnet_w18", "vovnet39a", "ese_vovnet19b_dw", "tresnet_m"}  # test_zoo_misc.py
 OWN_FILE |= set(models.PAPER_MODELS)  # the papers-only catalogue: tests/models/test_zoo_papers.py
 
 

@@ -244,14 +244,15 @@ def test_chexnet_is_a_multilabel_densenet121():
     assert p.shape == (1, 14) and ((p > 0) & (p < 1)).all()
 
 
-def test_sppnet_takes_any_input_size():
-    from minidl.models.sppnet import SpatialPyramidPool
-
-    pool = SpatialPyramidPool((4, 2, 1))
-    x = minidl.randn(2, 3, 9, 13)
-    out = pool(x)
-    assert out.shape == (2, 3 * 21)
-    np.testing.assert_allclose(out.numpy()[:, -3:], x.numpy().max((2, 3)))  # the 1×1 level is the global max
+@pytest.mark.slow
+def test_sppnet_pyramid_is_fixed_length():
+    """{6, 3, 2, 1}: 50 bins per channel whatever the map, the 1×1 level being the global max."""
+    model = models.sppnet_zf5(num_classes=3)
+    assert isinstance(model.spp, minidl.nn.SpatialPyramidPooling) and model.classifier[0].in_features == 256 * 50
+    x = minidl.randn(2, 256, 9, 13)
+    out = model.spp(x)
+    assert out.shape == (2, 256 * 50)
+    np.testing.assert_allclose(out.numpy()[:, -256:], x.numpy().max((2, 3)))
 
 
 @pytest.mark.slow

@@ -39,7 +39,8 @@ def main(argv=None):
     parser.add_argument('--save-init', default=None)
     args = parser.parse_args(argv)
 
-    model = models.__dict__[args.arch](num_classes=args.num_classes, dropout=args.dropout)
+    extra = {'dropout': args.dropout} if args.arch.startswith(('alexnet', 'squeezenet')) else {}
+    model = models.__dict__[args.arch](num_classes=args.num_classes, **extra)
     if args.init:
         model.load_state_dict(torch.load(args.init))
     if args.save_init:

@@ -38,7 +38,8 @@ def batch_norm_forward_fast(x, weight, bias, axes, eps):
 
 @twin_of(batch_norm_backward)
 def batch_norm_backward_fast(gy, x, weight, stats, axes, eps, needs_input_grad):
-    """With a = γ/√(σ² + ε):  dx = a·dy + (−a·dγ/M)·x̂ + (−a·dβ/M)."""
+    """The reference's gradients on raw arrays, dx regrouped per channel (four passes, not eight)."""
+    # With a = γ/√(σ² + ε):  dx = a·dy + (−a·dγ/M)·x̂ + (−a·dβ/M).
     if autograd.is_grad_enabled():  # create_graph: the reference's Tensor ops are differentiable
         return NotImplemented
     dy, x_hat, shape = gy.array, stats.x_hat, stats.mean.shape

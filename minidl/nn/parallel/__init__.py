@@ -1,2 +1,3 @@
-"""``nn.parallel``: ``DataParallel`` (one device; several belong to minidl.distributed's issue)."""
+"""``nn.parallel``: ``DataParallel`` (one device) and ``DistributedDataParallel`` (one process per rank)."""
 from .data_parallel import DataParallel  # noqa: F401
+from .distributed import DistributedDataParallel  # noqa: F401

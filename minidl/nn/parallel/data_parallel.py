@@ -20,7 +20,8 @@ class DataParallel(Module):
         if len(devices) > 1:
             raise NotImplementedError(
                 f"DataParallel: splitting a batch over {len(devices)} GPUs is not implemented in minidl yet; "
-                "pass device_ids=[0] (or run on one device), or train with one process per GPU")
+                "pass device_ids=[0] (or run on one device), or train with one process per GPU: "
+                "nn.parallel.DistributedDataParallel with init_process_group('nccl') (docs/distributed.md)")
         self.module, self.device_ids, self.output_device, self.dim = module, devices, output_device, dim
 
     def forward(self, *inputs, **kwargs):

@@ -9,4 +9,5 @@ from ...data.dataset import ConcatDataset, Dataset, IterableDataset, Subset, Ten
 from ...data.sampler import (  # noqa: F401
     BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler, WeightedRandomSampler,
 )
-from . import dataloader, dataset, sampler  # noqa: F401,E402
+from ...data.distributed import DistributedSampler  # noqa: F401
+from . import dataloader, dataset, distributed, sampler  # noqa: F401,E402

@@ -1,0 +1,2 @@
+"""``torch.distributed.nn``: collectives that autograd can differentiate through."""
+from . import functional  # noqa: F401
