@@ -33,6 +33,20 @@ for prefix, paper in (("vgg", "Simonyan & Zisserman 2015"), ("resnet", "He et al
     for name in models.list_models():
         if name.startswith(prefix):
             PAPERS.setdefault(name, paper)
+# the catalogue entries only papers define (minidl.models.PAPER_MODELS)
+PAPERS.update({
+    **{f"shufflenet_v1_g{g}": "Zhang et al. 2018 (ShuffleNet v1)" for g in (1, 2, 3, 4, 8)},
+    "darknet19": "Redmon & Farhadi 2017 (YOLO9000)", "chexnet": "Rajpurkar et al. 2017 (CheXNet)",
+    **{name: "Han et al. 2017 (PyramidNet)" for name in models.PAPER_MODELS if name.startswith("pyramidnet")},
+    "fractalnet20": "Larsson et al. 2017", "fractalnet40": "Larsson et al. 2017",
+    "revnet38": "Gomez et al. 2017", "revnet110": "Gomez et al. 2017", "peleenet": "Wang et al. 2018",
+    **{name: "Gholami et al. 2018 (SqueezeNext)" for name in models.PAPER_MODELS if name.startswith("sqnxt")},
+    "overfeat_fast": "Sermanet et al. 2014", "overfeat_accurate": "Sermanet et al. 2014",
+    "sppnet_zf5": "He et al. 2014 (SPP-Net)", "simplenet_cifar": "Hasanpour et al. 2016",
+    **{f"proxylessnas_{kind}": "Cai et al. 2019" for kind in ("gpu", "cpu", "mobile")},
+    "randwire_ws_small": "Xie et al. 2019", "randwire_ws_regular": "Xie et al. 2019",
+    "espnetv2_w1": "Mehta et al. 2019", "espnetv2_w2": "Mehta et al. 2019",
+})
 
 
 def main():

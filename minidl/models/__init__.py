@@ -42,6 +42,37 @@ from .tresnet import TResNet, tresnet_m  # noqa: F401
 from .vgg import VGG, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn  # noqa: F401
 from .vovnet import VovNet, ese_vovnet19b_dw, vovnet39a  # noqa: F401
 from .xception import Xception, xception  # noqa: F401
+# catalogue entries only papers define (tests/models/test_zoo_papers.py)
+from .chexnet import CheXNet, chexnet  # noqa: F401
+from .darknet19 import Darknet19, darknet19  # noqa: F401
+from .espnetv2 import ESPNetV2, espnetv2_w1, espnetv2_w2  # noqa: F401
+from .fractalnet import FractalNet, fractalnet20, fractalnet40  # noqa: F401
+from .overfeat import OverFeat, overfeat_accurate, overfeat_fast  # noqa: F401
+from .peleenet import PeleeNet, peleenet  # noqa: F401
+from .proxylessnas import ProxylessNAS, proxylessnas_cpu, proxylessnas_gpu, proxylessnas_mobile  # noqa: F401
+from .pyramidnet import (  # noqa: F401
+    PyramidNet, pyramidnet_110_a48, pyramidnet_110_a84, pyramidnet_110_a270, pyramidnet_164_a270_bottleneck,
+    pyramidnet_272_a200_bottleneck,
+)
+from .randwire import RandWire, randwire_ws_regular, randwire_ws_small  # noqa: F401
+from .revnet import RevNet, revnet38, revnet110  # noqa: F401
+from .shufflenet_v1 import (  # noqa: F401
+    ShuffleNetV1, shufflenet_v1_g1, shufflenet_v1_g2, shufflenet_v1_g3, shufflenet_v1_g4, shufflenet_v1_g8,
+)
+from .squeezenext import SqueezeNext, sqnxt23_w1, sqnxt23_w2, sqnxt23v5_w1, sqnxt23v5_w2  # noqa: F401
+from .simplenet import SimpleNet, simplenet_cifar  # noqa: F401
+from .sppnet import SPPNet, sppnet_zf5  # noqa: F401
+
+PAPER_MODELS = {  # name → the paper's input size
+    "shufflenet_v1_g1": 224, "shufflenet_v1_g2": 224, "shufflenet_v1_g3": 224, "shufflenet_v1_g4": 224,
+    "shufflenet_v1_g8": 224, "darknet19": 224, "pyramidnet_110_a48": 32, "pyramidnet_110_a84": 32,
+    "pyramidnet_110_a270": 32, "pyramidnet_164_a270_bottleneck": 32, "pyramidnet_272_a200_bottleneck": 32,
+    "fractalnet20": 32, "fractalnet40": 32, "revnet38": 32, "revnet110": 32, "peleenet": 224, "chexnet": 224,
+    "sqnxt23_w1": 227, "sqnxt23v5_w1": 227, "sqnxt23_w2": 227, "sqnxt23v5_w2": 227, "overfeat_fast": 231,
+    "overfeat_accurate": 221, "sppnet_zf5": 224, "proxylessnas_gpu": 224, "proxylessnas_cpu": 224,
+    "proxylessnas_mobile": 224, "randwire_ws_small": 224, "randwire_ws_regular": 224,
+    "simplenet_cifar": 32, "espnetv2_w1": 224, "espnetv2_w2": 224,
+}
 
 # name → (constructor, native input size (C, H, W))
 MODELS = {
@@ -80,6 +111,8 @@ MODELS = {
     # HRNet, VoVNet/VoVNetV2 and TResNet (timm layouts)
     **{name: (globals()[name], (3, 224, 224)) for name in (
         "hrnet_w18_small", "hrnet_w18", "vovnet39a", "ese_vovnet19b_dw", "tresnet_m")},
+    # catalogue entries only papers define, at their papers' input sizes (tests/models/test_zoo_papers.py)
+    **{name: (globals()[name], (3, size, size)) for name, size in PAPER_MODELS.items()},
 }
 
 

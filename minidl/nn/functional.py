@@ -21,4 +21,5 @@ from ..functions.normalization import (  # noqa: F401
 )
 from ..functions.shape import pixel_shuffle, pixel_unshuffle  # noqa: F401
 from ..functions.pooling import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d  # noqa: F401
+from .shuffle import channel_shuffle  # noqa: F401,E402
 from ..functions.softmax import log_softmax, softmax  # noqa: F401

@@ -34,6 +34,7 @@ OWN_FILE |= {"resnet18d", "resnet50d", "ecaresnet50d", "skresnet18", "skresnet34
              "regnety_032", "senet154", "resnext101_32x8d", "wide_resnet101_2", "dpn68", "dpn92",
              "darknet53", "cspdarknet53", "cspresnext50"}
 OWN_FILE |= {"hrnet_w18_small", "hrnet_w18", "vovnet39a", "ese_vovnet19b_dw", "tresnet_m"}  # test_zoo_misc.py
+OWN_FILE |= set(models.PAPER_MODELS)  # the papers-only catalogue: tests/models/test_zoo_papers.py
 
 
 def _count(model):
