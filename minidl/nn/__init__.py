@@ -22,6 +22,7 @@ from .normalization import (  # noqa: F401
 )
 from .parameter import Parameter  # noqa: F401
 from .pixelshuffle import PixelShuffle, PixelUnshuffle  # noqa: F401
+from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: F401
 from .pooling import (  # noqa: F401
     AdaptiveAvgPool2d, AdaptiveAvgPool3d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, AvgPool3d, MaxPool1d, MaxPool2d,
     MaxPool3d, MaxUnpool2d, SpatialPyramidPooling,
