@@ -224,6 +224,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if antialias and not (mode in ("bilinear", "bicubic") and dims == 2):
         raise ValueError("interpolate: anti-alias option is restricted to bilinear and bicubic modes and requires "
                          f"a 4-D tensor as input (got mode={mode!r}, input shape {x.shape})")
+    if mode not in ("nearest", "nearest-exact") and x.dtype.kind != "f":
+        raise RuntimeError(f"interpolate: mode {mode!r} needs a floating-point input, got {x.dtype}")
     out_sizes, scales = _output_sizes(x.shape[2:], size, scale_factor, recompute_scale_factor)
     if mode == "area":
         return _area(x, out_sizes)

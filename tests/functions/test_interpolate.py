@@ -129,3 +129,6 @@ def test_errors_as_pytorch():
         F.interpolate(x, scale_factor=0.2)
     with pytest.raises(NotImplementedError, match="mode must be one of"):
         F.interpolate(x, size=3, mode="cubic")
+    with pytest.raises(RuntimeError, match="mode 'bilinear' needs a floating-point input, got int64"):
+        F.interpolate(minidl.arange(16).reshape(1, 1, 4, 4), size=3, mode="bilinear")
+    assert F.interpolate(minidl.arange(4).reshape(1, 1, 2, 2), scale_factor=2).dtype == minidl.int64  # nearest: any dtype
