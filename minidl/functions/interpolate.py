@@ -160,10 +160,10 @@ def _cubic_matrix(in_size, out_size, scale, align_corners):
     return matrix
 
 
-def _antialias_matrix(in_size, out_size, scale, align_corners, mode):
+def _antialias_matrix(in_size, out_size, scale, mode):
     """(O, S) for ``antialias=True``: the tent (bilinear) or cubic (a = −0.5) filter, widened by the
-    shrink factor when shrinking, centred on each output's source centre, normalised to sum 1.
-    (PyTorch's separable anti-aliasing, which follows Pillow's.)"""
+    shrink factor when shrinking, centred on each output's source centre (o + ½)·scale, normalised
+    to sum 1.  (PyTorch's separable anti-aliasing, which follows Pillow's.)"""
     half_width, filter_fn = (1.0, lambda u: np.maximum(0.0, 1.0 - np.abs(u))) if mode == "bilinear" else \
         (2.0, lambda u: _cubic(u, -0.5))
     stretch = max(scale, 1.0)
@@ -239,7 +239,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             continue  # PyTorch's linear kernels copy the input when the size does not change
         step = _linear_scale(in_size, out_size, bool(align_corners), scale)
         if antialias:
-            matrix = _antialias_matrix(in_size, out_size, step, bool(align_corners), mode)
+            matrix = _antialias_matrix(in_size, out_size, step, mode)  # align_corners acts through the step
         elif mode == "bicubic":
             matrix = _cubic_matrix(in_size, out_size, step, bool(align_corners))
         else:

@@ -132,3 +132,13 @@ def test_errors_as_pytorch():
     with pytest.raises(RuntimeError, match="mode 'bilinear' needs a floating-point input, got int64"):
         F.interpolate(minidl.arange(16).reshape(1, 1, 4, 4), size=3, mode="bilinear")
     assert F.interpolate(minidl.arange(4).reshape(1, 1, 2, 2), scale_factor=2).dtype == minidl.int64  # nearest: any dtype
+
+
+@pytest.mark.parametrize("mode, shape", [("nearest", (0, 2, 3, 4)), ("bilinear", (0, 2, 3, 4)),
+                                         ("linear", (0, 1, 5)), ("trilinear", (0, 1, 2, 3, 4))])
+def test_empty_batch(mode, shape):
+    """N = 0 gives an empty output of the resized shape and an empty gradient, as in PyTorch."""
+    x = minidl.zeros(*shape, requires_grad=True)
+    y = F.interpolate(x, scale_factor=1.5, mode=mode)
+    y.sum().backward()
+    assert y.shape == (0, shape[1]) + tuple(int(s * 1.5) for s in shape[2:]) and x.grad.shape == x.shape
