@@ -37,7 +37,7 @@ from .. import amp, backend
 from ..autograd import Function
 from ._utils import to_tensor
 from .dispatch import for_spatial_dims, twinned
-from .geometry import ConvGeometry, conv_padding, pair, positive_ntuple, positive_pair
+from .geometry import ConvGeometry, conv_padding, ntuple, positive_ntuple
 from .im2col import batch_chunks, col2im, im2col
 
 
@@ -92,27 +92,38 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     input: (N, C_in, H, W) or (C_in, H, W);  weight: (C_in, C_out/groups, kh, kw)  →  (N, C_out, OH, OW)
     with OH = (H − 1)·stride − 2·padding + dilation·(kh − 1) + output_padding + 1.
     """
-    x, unbatched = _unbatched(input, "conv_transpose2d")
+    return transposed_convolution(input, weight, bias, stride, padding, output_padding, groups, dilation, 2,
+                                  "conv_transpose2d")
+
+
+def transposed_convolution(input, weight, bias, stride, padding, output_padding, groups, dilation, dims, op_name):
+    """conv_transpose2d (dims = 2) and conv_transpose3d (dims = 3): check the arguments, then
+    ConvTranspose2dFunction, which is written for any number of spatial dims."""
+    x, unbatched = _unbatched(input, op_name, dims)
     x, w, bias = amp.low_precision_inputs(x, to_tensor(weight), bias if bias is None else to_tensor(bias))
-    _check_4d(w, "weight", "conv_transpose2d")
-    _check_same_dtype("conv_transpose2d", input=x, weight=w, bias=bias)
-    c_in, _, kh, kw = w.shape
+    _check_ndim(w, dims, "weight", op_name)
+    _check_same_dtype(op_name, input=x, weight=w, bias=bias)
+    c_in, kernel = w.shape[0], tuple(w.shape[2:])
     if x.shape[1] != c_in:
-        raise RuntimeError(f"conv_transpose2d: expected input with {c_in} channels (weight shape {w.shape}), "
+        raise RuntimeError(f"{op_name}: expected input with {c_in} channels (weight shape {w.shape}), "
                            f"got {x.shape[1]} (input shape {x.shape})")
+    if not isinstance(groups, (int, np.integer)) or groups <= 0:
+        raise ValueError(f"{op_name}: groups must be a positive int, got {groups!r}")
     if c_in % groups:
-        raise RuntimeError(f"conv_transpose2d: in_channels ({c_in}) must be divisible by groups ({groups})")
-    stride = positive_pair(stride, "stride", "conv_transpose2d")
-    dilation = positive_pair(dilation, "dilation", "conv_transpose2d")
-    (ph, pw), (oph, opw) = pair(padding, "padding", "conv_transpose2d"), pair(output_padding, "output_padding", "conv_transpose2d")
-    if oph >= max(stride[0], dilation[0]) or opw >= max(stride[1], dilation[1]):
-        raise ValueError(f"conv_transpose2d: output_padding {output_padding} must be smaller than stride or dilation")
-    out_hw = tuple((size - 1) * s - 2 * p + d * (k - 1) + op + 1
-                   for size, s, p, d, k, op in zip(x.shape[2:], stride, (ph, pw), dilation, (kh, kw), (oph, opw)))
-    if min(out_hw) <= 0:
-        raise RuntimeError(f"conv_transpose2d: the output size {out_hw} would not be positive")
-    geometry = ConvGeometry((kh, kw), stride, ((ph, ph), (pw, pw)), dilation, int(groups))
-    y = ConvTranspose2dFunction(geometry, out_hw)(*((x, w) if bias is None else (x, w, to_tensor(bias))))
+        raise RuntimeError(f"{op_name}: in_channels ({c_in}) must be divisible by groups ({groups})")
+    stride = positive_ntuple(stride, dims, "stride", op_name)
+    dilation = positive_ntuple(dilation, dims, "dilation", op_name)
+    pads, extra = ntuple(padding, dims, "padding", op_name), ntuple(output_padding, dims, "output_padding", op_name)
+    if any(op >= max(s, d) for op, s, d in zip(extra, stride, dilation)):
+        raise ValueError(f"{op_name}: output_padding {output_padding} must be smaller than stride or dilation")
+    out = tuple((size - 1) * s - 2 * p + d * (k - 1) + op + 1
+                for size, s, p, d, k, op in zip(x.shape[2:], stride, pads, dilation, kernel, extra))
+    if min(out) <= 0:
+        raise RuntimeError(f"{op_name}: the output size {out} would not be positive")
+    if bias is not None and bias.shape != (w.shape[1] * groups,):
+        raise RuntimeError(f"{op_name}: expected bias of shape ({w.shape[1] * groups},), got {bias.shape}")
+    geometry = ConvGeometry(kernel, stride, tuple((p, p) for p in pads), dilation, int(groups))
+    y = ConvTranspose2dFunction(geometry, out)(*((x, w) if bias is None else (x, w, bias)))
     return y.squeeze(0) if unbatched else y
 
 

@@ -1,4 +1,5 @@
-"""The 3-D layers: ``conv3d``, ``max_pool3d``, ``avg_pool3d``, ``adaptive_avg_pool3d``.
+"""The 3-D layers: ``conv3d``, ``conv_transpose3d``, ``max_pool3d``, ``avg_pool3d``,
+``adaptive_avg_pool3d``, ``adaptive_max_pool3d``, ``max_unpool3d``.
 
 A volume (N, C, D, H, W) — a video clip, a CT scan — is an image with one more spatial axis, and
 nothing in im2col or pooling is particular to two axes: a kd×kh×kw kernel has kd·kh·kw offsets,
@@ -15,8 +16,16 @@ gradients.  There is no fast twin in 3-D; the reference runs.
 Shapes: x: (N, C, D, H, W) or (C, D, H, W);  conv3d's weight: (F, C/groups, kd, kh, kw)
 → (N, F, OD, OH, OW), each output size as in 2-D:  OD = floor((D + 2p − d·(kd − 1) − 1) / s) + 1.
 """
-from .conv import convolution
+import itertools
+
+import numpy as np
+
+from .. import backend
+from ._utils import to_tensor
+from .conv import convolution, transposed_convolution
+from .geometry import ntuple
 from .joining import stack
+from .one_d import MaxUnpool
 from .pooling import _adaptive_bins, _adaptive_size, _input_4d, avg_pool, max_pool
 
 
@@ -29,6 +38,15 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     Raises RuntimeError for mismatched shapes, TypeError for mixed dtypes.
     """
     return convolution(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """3-D transposed convolution, conv3d's input gradient as an op (conv.py's ConvTranspose2dFunction,
+    one more axis).  input (N, C_in, D, H, W) or (C_in, D, H, W); weight (C_in, C_out/groups, kd, kh, kw);
+    bias (C_out,) or None → (N, C_out, OD, OH, OW),
+    OD = (D − 1)·stride − 2·padding + dilation·(kd − 1) + output_padding + 1 (likewise OH, OW)."""
+    return transposed_convolution(input, weight, bias, stride, padding, output_padding, groups, dilation, 3,
+                                  "conv_transpose3d")
 
 
 def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
@@ -66,4 +84,59 @@ def adaptive_avg_pool3d(input, output_size):
             before = (slice(None),) * axis
             y = stack([y[before + (slice(start, stop),)].mean(axis) for start, stop in _adaptive_bins(y.shape[axis], o)],
                       axis)
+    return y.squeeze(0) if unbatched else y
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """Max into a fixed (OD, OH, OW) grid, PyTorch's bins as in ``adaptive_avg_pool3d``; the gradient
+    goes to each bin's first maximum in (depth, row, column) order.  input (N, C, D, H, W) or
+    (C, D, H, W).  With ``return_indices=True`` also returns the flat index (d·H + h)·W + w of each
+    maximum (for ``max_unpool3d``)."""
+    x, unbatched = _input_4d(input, "adaptive_max_pool3d", 3)
+    size = tuple(x.shape[2:])
+    out = _adaptive_size(output_size, size)
+    if all(s % o == 0 for s, o in zip(size, out)):  # evenly divisible: an ordinary max pool
+        result = max_pool3d(x, tuple(s // o for s, o in zip(size, out)), return_indices=return_indices)
+        y, indices = result if return_indices else (result, None)
+    else:
+        xp = backend.get_array_module(x.array)
+        (n, c), (_, h, w) = x.shape[:2], size
+        values, indices = [], []
+        for (d0, d1), (r0, r1), (c0, c1) in itertools.product(*(_adaptive_bins(s, o) for s, o in zip(size, out))):
+            best = x[:, :, d0:d1, r0:r1, c0:c1].flatten(2).max(2)  # (N, C): the bin's maximum and its place k
+            depth, rest = divmod(best.indices.array, (r1 - r0) * (c1 - c0))
+            row, col = divmod(rest, c1 - c0)
+            values.append(best.values)
+            indices.append(((d0 + depth) * h + r0 + row) * w + c0 + col)
+        y = stack(values, 2).reshape((n, c) + out)
+        indices = to_tensor(xp.stack(indices, 2).reshape((n, c) + out).astype(np.int64))
+    if unbatched:
+        y, indices = y.squeeze(0), (None if indices is None else indices.squeeze(0))
+    return (y, indices) if return_indices else y
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Put each value of a max-pooled (N, C, D, H, W) input back at its flat index (from
+    ``max_pool3d(..., return_indices=True)``), zeros elsewhere (one_d.py's ``MaxUnpool``).  Output
+    size per axis: (D − 1)·stride − 2·padding + kernel, or ``output_size``.  Raises IndexError for an
+    index outside the output."""
+    x, index = to_tensor(input), to_tensor(indices)
+    unbatched = x.ndim == 4
+    if unbatched:
+        x, index = x.unsqueeze(0), index.unsqueeze(0)
+    if x.ndim != 5 or tuple(index.shape) != tuple(x.shape):
+        raise RuntimeError(f"max_unpool3d: expected a 5-D input and indices of its shape, got {x.shape} and {index.shape}")
+    kernel = ntuple(kernel_size, 3, "kernel_size", "max_unpool3d")
+    stride = kernel if stride is None else ntuple(stride, 3, "stride", "max_unpool3d")
+    padding = ntuple(padding, 3, "padding", "max_unpool3d")
+    if output_size is None:
+        out = tuple((s - 1) * st - 2 * p + k for s, st, p, k in zip(x.shape[2:], stride, padding, kernel))
+    else:
+        out = tuple(int(o) for o in tuple(output_size)[-3:])
+    n, c = x.shape[:2]
+    flat_index = index.array.reshape(n, c, -1)
+    volume = out[0] * out[1] * out[2]
+    if flat_index.size and (int(flat_index.min()) < 0 or int(flat_index.max()) >= volume):
+        raise IndexError(f"max_unpool3d: an index is outside the {out[0]}×{out[1]}×{out[2]} output")
+    y = MaxUnpool(flat_index, volume)(x.reshape(n, c, -1)).reshape((n, c) + out)
     return y.squeeze(0) if unbatched else y

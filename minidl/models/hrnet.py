@@ -46,16 +46,14 @@ def residual_layer(block, c_in, planes, blocks):
 
 class UpsampleNearest(nn.Module):
     """Nearest-neighbour upsampling by an integer factor: each pixel becomes a factor × factor square.
-    (N, C, H, W) → (N, C, H·factor, W·factor)."""
+    (N, C, H, W) → (N, C, H·factor, W·factor).  (timm writes ``nn.Upsample(scale_factor, mode="nearest")``.)"""
 
     def __init__(self, scale_factor):
         super().__init__()
         self.scale_factor = scale_factor
 
     def forward(self, x):
-        n, c, h, w = x.shape
-        f = self.scale_factor
-        return x.reshape(n, c, h, 1, w, 1).expand(n, c, h, f, w, f).reshape(n, c, h * f, w * f)
+        return nn.functional.interpolate(x, scale_factor=self.scale_factor, mode="nearest")
 
 
 def fuse_path(c_in, c_out, source, target):

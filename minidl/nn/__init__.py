@@ -8,7 +8,7 @@ from .channel_attention import (  # noqa: F401
     ConvNormAct, EcaModule, RadixSoftmax, SelectiveKernel, SelectiveKernelAttn, SplitAttn,
 )
 from .containers import ModuleDict, ModuleList, Sequential  # noqa: F401
-from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose2d  # noqa: F401
+from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose2d, ConvTranspose3d  # noqa: F401
 from .dropout import Dropout, Dropout2d  # noqa: F401
 from .dropout import DropPath, drop_path_schedule  # noqa: F401
 from .efficient_blocks import GhostModule, MixedConv2d, SqueezeExcite  # noqa: F401
@@ -24,7 +24,8 @@ from .parameter import Parameter  # noqa: F401
 from .pixelshuffle import PixelShuffle, PixelUnshuffle  # noqa: F401
 from .reversible import ReversibleBlock, ReversibleSequence  # noqa: F401
 from .shuffle import ChannelShuffle  # noqa: F401
+from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: F401
 from .pooling import (  # noqa: F401
-    AdaptiveAvgPool2d, AdaptiveAvgPool3d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, AvgPool3d, MaxPool1d, MaxPool2d,
-    MaxPool3d, MaxUnpool2d, SpatialPyramidPooling,
+    AdaptiveAvgPool2d, AdaptiveAvgPool3d, AdaptiveMaxPool2d, AdaptiveMaxPool3d, AvgPool1d, AvgPool2d, AvgPool3d,
+    MaxPool1d, MaxPool2d, MaxPool3d, MaxUnpool2d, MaxUnpool3d, SpatialPyramidPooling,
 )

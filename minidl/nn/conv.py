@@ -1,4 +1,4 @@
-"""``Conv1d``, ``Conv2d``, ``Conv3d`` and ``ConvTranspose2d`` layers (the math is in minidl/functions/conv.py)."""
+"""``Conv1d``, ``Conv2d``, ``Conv3d``, ``ConvTranspose2d`` and ``ConvTranspose3d`` layers (the math is in minidl/functions/conv.py)."""
 import math
 
 from .. import creation
@@ -111,34 +111,46 @@ class Conv3d(_ConvNd):
 class ConvTranspose2d(_ConvNd):
     """Transposed convolution.  weight (C_in, C_out/groups, kh, kw) as in PyTorch."""
 
+    dims = 2
+
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
                  bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        name = type(self).__name__
         if padding_mode != "zeros":
-            raise ValueError(f"ConvTranspose2d: only padding_mode='zeros' is supported, got {padding_mode!r}")
-        kh, kw = pair(kernel_size, "kernel_size", "ConvTranspose2d")
-        self_output_padding = pair(output_padding, "output_padding", "ConvTranspose2d")
+            raise ValueError(f"{name}: only padding_mode='zeros' is supported, got {padding_mode!r}")
+        kernel = ntuple(kernel_size, self.dims, "kernel_size", name)
+        self_output_padding = ntuple(output_padding, self.dims, "output_padding", name)
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                         (in_channels, out_channels // groups, kh, kw), device, dtype, "ConvTranspose2d")
+                         (in_channels, out_channels // groups) + kernel, device, dtype, name, dims=self.dims)
         self.output_padding = self_output_padding
 
     def forward(self, x, output_size=None):
-        """``output_size``: the (H, W) (or full shape) to produce, when a stride makes several sizes
-        possible; it sets output_padding for this call, as in PyTorch."""
+        """``output_size``: the spatial size (or full shape) to produce, when a stride makes several
+        sizes possible; it sets output_padding for this call, as in PyTorch."""
         output_padding = self.output_padding if output_size is None else self._output_padding(x, output_size)
-        return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding, output_padding,
-                                  self.groups, self.dilation)
+        op = F.conv_transpose2d if self.dims == 2 else F.conv_transpose3d
+        return op(x, self.weight, self.bias, self.stride, self.padding, output_padding, self.groups, self.dilation)
 
     def _output_padding(self, x, output_size):
-        wanted = tuple(output_size)[-2:]
-        padding = pair(self.padding, "padding", "ConvTranspose2d")
+        wanted = tuple(output_size)[-self.dims:]
+        padding = ntuple(self.padding, self.dims, "padding", type(self).__name__)
         result = []
-        for size, want, k, s, p, d in zip(x.shape[-2:], wanted, self.kernel_size, self.stride, padding, self.dilation):
+        for size, want, k, s, p, d in zip(x.shape[-self.dims:], wanted, self.kernel_size, self.stride, padding,
+                                          self.dilation):
             smallest = (size - 1) * s - 2 * p + d * (k - 1) + 1
             if not smallest <= want < smallest + max(s, d):
-                raise ValueError(f"ConvTranspose2d: requested an output size of {tuple(wanted)}, but valid sizes "
-                                 f"range from {smallest} to {smallest + max(s, d) - 1} (for an input of {tuple(x.shape[-2:])})")
+                raise ValueError(f"{type(self).__name__}: requested an output size of {tuple(wanted)}, but valid sizes "
+                                 f"range from {smallest} to {smallest + max(s, d) - 1} "
+                                 f"(for an input of {tuple(x.shape[-self.dims:])})")
             result.append(want - smallest)
         return tuple(result)
+
+
+class ConvTranspose3d(ConvTranspose2d):
+    """3-D transposed convolution.  input (N, C_in, D, H, W) → (N, C_out, OD, OH, OW);
+    weight (C_in, C_out/groups, kd, kh, kw) as in PyTorch."""
+
+    dims = 3
 
 
 class Conv1d(Module):

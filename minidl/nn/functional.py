@@ -8,7 +8,10 @@ from ..functions.activation_composite import (  # noqa: F401
 from ..functions.conv import conv2d, conv_transpose2d  # noqa: F401
 from ..functions.one_d import avg_pool1d, conv1d, max_pool1d, max_unpool2d  # noqa: F401
 from ..functions.fold import fold, unfold  # noqa: F401
-from ..functions.three_d import adaptive_avg_pool3d, avg_pool3d, conv3d, max_pool3d  # noqa: F401
+from ..functions.interpolate import interpolate, upsample, upsample_bilinear, upsample_nearest  # noqa: F401
+from ..functions.three_d import (  # noqa: F401
+    adaptive_avg_pool3d, adaptive_max_pool3d, avg_pool3d, conv3d, conv_transpose3d, max_pool3d, max_unpool3d,
+)
 from ..functions.dropout import dropout, dropout2d  # noqa: F401
 from ..functions.dropout import drop_path  # noqa: F401
 from ..functions.joining import pad  # noqa: F401

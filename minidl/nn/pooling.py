@@ -104,6 +104,13 @@ class AdaptiveAvgPool3d(AdaptiveAvgPool2d):
         return F.adaptive_avg_pool3d(x, self.output_size)
 
 
+class AdaptiveMaxPool3d(AdaptiveMaxPool2d):
+    """Max of (N, C, D, H, W) volumes over a fixed (OD, OH, OW) grid (``F.adaptive_max_pool3d``)."""
+
+    def forward(self, x):
+        return F.adaptive_max_pool3d(x, self.output_size, self.return_indices)
+
+
 class MaxUnpool2d(Module):
     """Places max-pooled values back at their indices (``MaxPool2d(..., return_indices=True)``)."""
 
@@ -113,6 +120,13 @@ class MaxUnpool2d(Module):
 
     def forward(self, x, indices, output_size=None):
         return F.max_unpool2d(x, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+
+class MaxUnpool3d(MaxUnpool2d):
+    """Places max-pooled values of volumes back at their indices (``MaxPool3d(..., return_indices=True)``)."""
+
+    def forward(self, x, indices, output_size=None):
+        return F.max_unpool3d(x, indices, self.kernel_size, self.stride, self.padding, output_size)
 
 
 class SpatialPyramidPooling(Module):
