@@ -90,6 +90,7 @@ def make(layers, out):
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"OUT: {out} exists and is not empty; choose a new folder")
     shutil.copytree(root / "minidl", out / "minidl", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    _fast_paths_off_by_default(out / "minidl" / "functions" / "dispatch.py")
     by_module = {}
     for layer in layers:
         for stub in TASKS[layer].stubs:
@@ -133,6 +134,17 @@ def make(layers, out):
     return out
 
 
+def _fast_paths_off_by_default(dispatch_path):
+    """In the student's copy the fast twins start switched off, in the tests and in their own scripts
+    alike: a twin would otherwise stand in for the code they write (and a check of an unwritten stub
+    would pass).  ``MINIDL_FAST=1`` turns them on for the optional fast task."""
+    source = dispatch_path.read_text()
+    default = 'os.environ.get("MINIDL_FAST", "1")'
+    if default not in source:
+        raise RuntimeError(f"coursework: {dispatch_path} no longer reads MINIDL_FAST as expected; update make()")
+    dispatch_path.write_text(source.replace(default, 'os.environ.get("MINIDL_FAST", "0")'))  # an assignment: off
+
+
 def solve(out):
     """Put the reference bodies back into an assignment folder (for the teacher's check)."""
     out = pathlib.Path(out)
@@ -151,8 +163,9 @@ def _readme(layers):
              "raises `NotImplementedError(\"TODO(task): ...\")` until you replace it. The hints ask the questions",
              "whose answers are the code: derive the backward passes on paper first. Run the tests of one task",
              "with `pytest -m TASK` in this folder (they import the `minidl/` here, not an installed one);",
-             "`pytest` runs them all. Do not edit `tests/`. The tests run with minidl's fast twins switched off",
-             "(`MINIDL_FAST=0`), so they check the reference code you write; the optional `fast_conv2d` task's",
+             "`pytest` runs them all. Do not edit `tests/`. In this copy minidl's fast twins start switched off",
+             "(in the tests and in your own scripts; `MINIDL_FAST=1` turns them on), so what runs is the reference",
+             "code you write — a check of your own with `minidl.gradcheck` runs your code; the optional `fast_conv2d` task's",
              "tests call the twins directly and compare them with the reference. A few other functions say",
              "\"Hidden in this assignment\": their bodies would show an answer; leave them.", "",
              "What you need to know about minidl's Functions (docs/autograd.md and docs/extending.md, copied",

@@ -50,7 +50,9 @@ def hide_source(source, names, task, module_path):
     and a NotImplementedError.  ``solve`` puts them back with the rest."""
     note = (f"Hidden in this assignment: this body would give away the answer to TODO({task}). "
             "`python -m minidl.coursework solve` restores it.")
-    return _replace_bodies(source, [(name, note, f"{name} in {module_path} is hidden in this assignment (task {task})")
+    return _replace_bodies(source, [(name, note, f"{name} in {module_path} is hidden in this assignment (task {task}): it is a fast "
+                                    "twin or an oracle of your code. Fast twins are off by default here; if you "
+                                    "turned them on (MINIDL_FAST=1 or use_fast_paths(True)), turn them off")
                                     for name in names])
 
 

@@ -54,6 +54,10 @@ TASKS = {
                  "channels — and does dW depend on one sample or on the whole batch?"),
         ),
         ("tests/functions/test_conv.py::*",),
+        # the fast twins compute the same products (a student's own check would run them, not their code)
+        hidden=(("functions/fast/conv.py", "conv2d_forward_fast"), ("functions/fast/conv.py", "conv2d_grad_input_fast"),
+                ("functions/fast/conv.py", "conv2d_grad_weight_fast"), ("functions/fast/conv.py", "grad_weight_transposed"),
+                ("functions/fast/conv.py", "grad_input_by_col2im"), ("functions/fast/conv.py", "forward_by_rows")),
     ),
     "conv2d_backward": Task(
         "the convolution's three gradients written as plain loops, from its definition (no autograd)",

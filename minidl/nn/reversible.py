@@ -88,7 +88,10 @@ class ReversibleBlock(Module):
 
 
 class _ReversibleFunction(Function):
-    """The whole stack as one graph node: inputs (x, *parameters), output y; saves only y."""
+    """The whole stack as one graph node: inputs (x, *parameters), output y; saves only y.
+
+    Shapes: x: (N, C, …) → y: the same shape (each reversible block keeps its input's shape).
+    """
 
     saves_outputs = True
     reads_inputs = False  # backward rebuilds x from y: it never reads the inputs
