@@ -1,6 +1,7 @@
-"""Parameters and forward MACs of every zoo model at its native input size, as a Markdown table.
+"""Every zoo model in one Markdown table: input size, parameters and forward MACs (measured here),
+paper, key idea and how minidl checked it (benchmarks/model_notes.py).
 
-    python benchmarks/model_table.py > /tmp/table.md      (about a minute on a 2-core CPU)
+    python benchmarks/model_table.py > /tmp/table.md      (several minutes on a 2-core CPU)
 
 MACs come from ``minidl.summary`` (convolutions and linear layers), one forward pass per model.
 """
@@ -8,6 +9,11 @@ import time
 
 import minidl
 from minidl import models
+
+try:
+    from model_notes import NOTES
+except ImportError:  # run from the project root as python benchmarks/model_table.py
+    from benchmarks.model_notes import NOTES
 
 PAPERS = {
     "lenet5": "LeCun et al. 1998", "alexnet": "Krizhevsky et al. 2012 (torchvision layout)",
@@ -50,8 +56,8 @@ PAPERS.update({
 
 
 def main():
-    print("| model | input | parameters | forward MACs | paper |")
-    print("|---|---|---:|---:|---|")
+    print("| model | input | parameters | forward MACs | paper | key idea | checked |")
+    print("|---|---|---:|---:|---|---|---|")
     for name in models.list_models():
         constructor, size = models.MODELS[name]
         minidl.manual_seed(0)
@@ -60,7 +66,7 @@ def main():
         result = minidl.summary(model, size, print_table=False)
         del model
         print(f"| `{name}` | {'×'.join(map(str, size))} | {result.total_params:,} | {result.total_macs / 1e6:,.1f} M | "
-              f"{PAPERS.get(name, '')} |", flush=True)
+              f"{PAPERS.get(name, '')} | {NOTES[name][0]} | {NOTES[name][1]} |", flush=True)
         del started
 
 
