@@ -16,9 +16,9 @@ except ImportError:  # run from the project root as python benchmarks/model_tabl
     from benchmarks.model_notes import NOTES
 
 PAPERS = {
-    "lenet5": "LeCun et al. 1998", "alexnet": "Krizhevsky et al. 2012 (torchvision layout)",
+    "lenet5": 'LeCun et al. 1998 (modern form: ReLU, max-pool, softmax)', "alexnet": 'Krizhevsky 2014, "One weird trick" (torchvision\'s single-tower variant)',
     "alexnet_paper": "Krizhevsky et al. 2012 (paper layout)", "alexnet_cifar": "AlexNet recipe for 32×32",
-    "zfnet": "Zeiler & Fergus 2014", "googlenet": "Szegedy et al. 2015", "inception_v3": "Szegedy et al. 2016",
+    "zfnet": "Zeiler & Fergus 2014", "googlenet": 'Szegedy et al. 2015, with BatchNorm (torchvision layout)', "inception_v3": "Szegedy et al. 2016",
     "resnext50_32x4d": "Xie et al. 2017", "wide_resnet50_2": "Zagoruyko & Komodakis 2016", "se_resnet50": "Hu et al. 2018",
     "mobilenet_v1": "Howard et al. 2017", "mobilenet_v2": "Sandler et al. 2018", "mobilenet_v3_small": "Howard et al. 2019",
     "mobilenet_v3_large": "Howard et al. 2019", "xception": "Chollet 2017",
