@@ -36,7 +36,9 @@ TASKS = {
             Stub("functions/im2col.py", "im2col",
                  "which input pixels does kernel offset (i, j) see, for all output positions at once? That set is one "
                  "strided slice of the padded input (window_slices, imported from geometry.py, gives each offset (i, j) "
-                 "with its slices). Could you fill col[:, i, j] with a loop over the kh·kw offsets instead of over pixels?"),
+                 "with its slices). Could you fill col[:, i, j] with a loop over the kh·kw offsets instead of over pixels? "
+                 "conv3d calls this same im2col with one more spatial axis: can your loop index with the offset "
+                 "tuple and the slice tuple, so that it never names i and j?"),
             Stub("functions/im2col.py", "col2im",
                  "im2col copied each pixel into every window that contains it. Going back, what should a pixel receive "
                  "when several windows overlap it: the last value written, or something else? Which loop from im2col "
@@ -45,7 +47,9 @@ TASKS = {
                  "with col = im2col(x) seen as a (C·kh·kw, N·OH·OW) matrix, which matrix product gives y? How must w "
                  "be reshaped to match (one product per group: a leading group axis), and how does the result go back "
                  "to (N, F, OH, OW)? Process the batch in the chunks batch_chunks(N, bytes of one sample's columns) "
-                 "gives; scratch is for the fast twins, leave it alone."),
+                 "gives — one sample's columns are C·kh·kw·OH·OW numbers of x's itemsize — and chunk the two "
+                 "gradients the same way (a test checks that no column buffer exceeds the budget); scratch is for "
+                 "the fast twins, leave it alone."),
             Stub("functions/conv.py", "conv2d_grad_input",
                  "y = W @ col is linear in col: what is the gradient with respect to col? Then which function takes "
                  "a gradient on col back to a gradient on x?"),
@@ -53,7 +57,7 @@ TASKS = {
                  "y = W @ col is linear in W too: what is dW, given dy and col? Each group has its own W and its own "
                  "channels — and does dW depend on one sample or on the whole batch?"),
         ),
-        ("tests/functions/test_conv.py::*",),
+        ("tests/functions/test_conv.py::*", "tests/functions/test_three_d.py::*conv3d*"),
         # the fast twins compute the same products (a student's own check would run them, not their code)
         hidden=(("functions/fast/conv.py", "conv2d_forward_fast"), ("functions/fast/conv.py", "conv2d_grad_input_fast"),
                 ("functions/fast/conv.py", "conv2d_grad_weight_fast"), ("functions/fast/conv.py", "grad_weight_transposed"),

@@ -214,3 +214,25 @@ def test_depthwise_convolution_matches_naive_loops_and_gradcheck(kwargs):
     np.testing.assert_allclose(y.detach().numpy(), naive.conv2d_forward_naive(x.array, w.array, b.array, *args),
                                rtol=1e-12, atol=1e-12)
     check_op(lambda t, k: F.conv2d(t, k, groups=4, **kwargs), [x, w], gradgrad=True)
+
+
+def test_reference_path_builds_no_column_buffer_over_the_budget(monkeypatch):
+    """The reference conv2d must process the batch in the chunks batch_chunks gives (a correct result
+    alone would not show it): every column buffer im2col builds stays within the budget."""
+    import minidl.functions.conv as conv_module
+
+    built = []
+
+    def recording_im2col(*args, **kwargs):
+        col = reference_im2col(*args, **kwargs)
+        built.append(col.nbytes)
+        return col
+
+    reference_im2col = conv_module.im2col
+    monkeypatch.setattr(conv_module, "im2col", recording_im2col)
+    x, w = random_inputs([(6, 3, 9, 8), (4, 3, 3, 3)])
+    budget = 2 * 3 * 9 * 9 * 8 * 8  # two samples' columns
+    with minidl.use_fast_paths(False), im2col_budget_of(budget):
+        y = F.conv2d(x, w, padding=1)
+        minidl.autograd.grad((y * y).sum(), [x, w])
+    assert built and max(built) <= budget, f"column buffers of {built} bytes with a budget of {budget}"
