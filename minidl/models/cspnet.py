@@ -15,7 +15,7 @@ from functools import partial
 from .. import nn
 from ..functions.joining import cat, split
 from ._init import kaiming_conv_zero_bias
-from .regnet import ClassifierHead
+from .heads import ClassifierHead
 
 ConvBnLeaky = partial(nn.ConvNormAct, act_layer=nn.LeakyReLU)
 

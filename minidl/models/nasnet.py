@@ -23,6 +23,7 @@ import collections
 
 from .. import nn
 from ..functions.joining import cat
+from ._init import kaiming_conv_zero_bias
 
 F = nn.functional
 BN_EPS = 1e-3
@@ -290,12 +291,7 @@ class NASNetA(nn.Module):
         self.act = nn.ReLU()
         self.head_drop = nn.Dropout(dropout)
         self.last_linear = nn.Linear(num_features, num_classes)
-        for module in self.modules():
-            if isinstance(module, nn.Conv2d):
-                nn.init.kaiming_normal_(module.weight, mode="fan_out", nonlinearity="relu")
-            elif isinstance(module, nn.BatchNorm2d):
-                nn.init.ones_(module.weight)
-                nn.init.zeros_(module.bias)
+        kaiming_conv_zero_bias(self)
 
     def forward(self, x):
         """x: (N, 3, 331, 331) for the large model, (N, 3, 224, 224) for the mobile one → (N, num_classes)."""

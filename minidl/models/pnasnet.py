@@ -13,6 +13,7 @@ timm's ``pnasnet5large`` layout and names ("PNASNet-5 (N = 4, F = 216)", input 3
 and BatchNorm eps (0.001) are NASNet's (``nasnet.py``).
 """
 from .. import nn
+from ._init import kaiming_conv_zero_bias
 from .nasnet import ActConvBn, ConvBn, SearchedCell, add_factorized_reduction, factorized_reduction
 
 # PNASNet-5 (paper Fig. 1): 'left' is the cell's earlier input, 'right' its most recent one.
@@ -75,12 +76,7 @@ class PNASNet5Large(nn.Module):
         self.act = nn.ReLU()
         self.head_drop = nn.Dropout(dropout)
         self.last_linear = nn.Linear(4320, num_classes)
-        for module in self.modules():
-            if isinstance(module, nn.Conv2d):
-                nn.init.kaiming_normal_(module.weight, mode="fan_out", nonlinearity="relu")
-            elif isinstance(module, nn.BatchNorm2d):
-                nn.init.ones_(module.weight)
-                nn.init.zeros_(module.bias)
+        kaiming_conv_zero_bias(self)
 
     def forward(self, x):
         """x: (N, 3, 331, 331) → (N, num_classes)."""

@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import nn
 from ._init import kaiming_conv_zero_bias
+from .heads import ClassifierHead
 from .resnet import SqueezeExcitation
 
 
@@ -52,18 +53,6 @@ class RegNetBottleneck(nn.Module):
 
     def forward(self, x):
         return self.act3(self.conv3(self.se(self.conv2(self.conv1(x)))) + self.downsample(x))
-
-
-class ClassifierHead(nn.Module):
-    """Global average pool → flatten → ``fc`` (timm's ``head``)."""
-
-    def __init__(self, in_features, num_classes):
-        super().__init__()
-        self.global_pool = nn.AdaptiveAvgPool2d(1)
-        self.fc = nn.Linear(in_features, num_classes)
-
-    def forward(self, x):
-        return self.fc(self.global_pool(x).flatten(1))
 
 
 class RegNet(nn.Module):

@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import creation, nn
 from ..nn import functional as F
+from .heads import ClassifierHead
 
 
 class SpaceToDepth(nn.Module):
@@ -152,18 +153,6 @@ def make_layer(block, inplanes, planes, blocks, stride, use_se):
     layers = [block(inplanes, planes, stride, downsample, use_se)]
     layers += [block(planes * block.expansion, planes, use_se=use_se) for _ in range(1, blocks)]
     return nn.Sequential(*layers)
-
-
-class ClassifierHead(nn.Module):
-    """Global average pool → dropout → ``fc``."""
-
-    def __init__(self, c_in, num_classes, dropout=0.0):
-        super().__init__()
-        self.drop = nn.Dropout(dropout)
-        self.fc = nn.Linear(c_in, num_classes)
-
-    def forward(self, x):
-        return self.fc(self.drop(x.mean((2, 3))))
 
 
 class TResNet(nn.Module):

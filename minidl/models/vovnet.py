@@ -16,6 +16,7 @@ whose convolutions are depthwise-separable), so
 from .. import nn
 from ..functions.joining import cat
 from ._init import kaiming_conv_zero_bias
+from .heads import ClassifierHead
 
 # stem widths, per-stage 3×3 width, per-stage output width, convs per OSA module, modules per stage,
 # residual, depthwise-separable convolutions, eSE on each stage's last module
@@ -109,18 +110,6 @@ class OsaStage(nn.Module):
 
     def forward(self, x):
         return self.blocks(x if self.pool is None else self.pool(x))
-
-
-class ClassifierHead(nn.Module):
-    """Global average pool → dropout → ``fc`` (timm's ``head.fc``)."""
-
-    def __init__(self, c_in, num_classes, dropout=0.0):
-        super().__init__()
-        self.drop = nn.Dropout(dropout)
-        self.fc = nn.Linear(c_in, num_classes)
-
-    def forward(self, x):
-        return self.fc(self.drop(x.mean((2, 3))))
 
 
 class VovNet(nn.Module):
