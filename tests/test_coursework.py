@@ -112,19 +112,19 @@ def test_assignment_round_trip(tmp_path):
 
 # One classic mistake per task, planted in the reference solution: the task's tests must catch it.
 PLANTED_BUGS = {
-    "conv2d": ("functions/im2col.py", "padded[:, :, rows, cols] += col[:, i, j]",
-               "padded[:, :, rows, cols] = col[:, i, j]"),                     # overlapping windows overwrite
+    "conv2d": ("functions/im2col.py", "padded[(slice(None), slice(None)) + slices] += col[(slice(None),) + offset]",
+               "padded[(slice(None), slice(None)) + slices] = col[(slice(None),) + offset]"),  # overlaps overwrite
     "conv2d_backward": ("functions/naive.py", "dx_pad[n, first:first + c_per_group, rows, cols] += dy[n, f, i, j] * w[f]",
                         "dx_pad[n, first:first + c_per_group, rows, cols] = dy[n, f, i, j] * w[f]"),
-    "max_pool2d": ("functions/pooling.py", "dx[:, :, rows, cols] += gy * (argmax == position)",
-                   "dx[:, :, rows, cols] = gy * (argmax == position)"),         # a pixel winning two windows
+    "max_pool2d": ("functions/pooling.py", "dx[_N_C + tuple(slices)] += gy * (argmax == position)",
+                   "dx[_N_C + tuple(slices)] = gy * (argmax == position)"),     # a pixel winning two windows
     "batch_norm": ("functions/normalization.py", "var = (x_hat * x_hat).mean(axis=axes, keepdims=True)  # biased: ÷ M",
                    "var = (x_hat * x_hat).sum(axis=axes, keepdims=True) / (x.size // x.shape[1] - 1)"),  # unbiased
     "fast_conv2d": ("functions/fast/conv.py", "s_h * dh, s_w * dw, s_c))", "s_h, s_w, s_c))"),  # dilation forgotten
     "local_response_norm": ("functions/normalization.py", "upper = xp.minimum(xp.arange(c) + self.after + 1, c)",
                             "upper = xp.minimum(xp.arange(c) + self.after, c)"),  # off by one
     "linear": ("functions/linear.py", "gb = rows.sum(0)", "gb = rows.mean(0)"),
-    "dropout": ("functions/dropout.py", "((uniform >= p) * (1.0 / (1.0 - p)))", "((uniform >= p) * 1.0)"),  # not inverted
+    "dropout": ("functions/dropout.py", "(1.0 / (1.0 - p) if scale else 1.0)", "1.0"),  # not inverted
     "cross_entropy": ("functions/softmax.py", "return gy - y.exp() * gy.sum(self.dim, keepdim=True)",
                       "return gy - y.exp()"),                                   # assumes Σ gy = 1
 }
