@@ -46,6 +46,10 @@ class _StorageType:
 def _rebuild_tensor(storage, offset, size, stride, requires_grad=False, backward_hooks=None, metadata=None):
     """A Tensor viewing ``storage`` (a flat array) from ``offset`` with ``size`` and ``stride`` (in elements), copied."""
     size, stride = tuple(size), tuple(stride)
+    if (not isinstance(offset, int) or offset < 0 or len(size) != len(stride)
+            or any(not isinstance(v, int) or v < 0 for v in size + stride)):
+        raise CheckpointError(f"torch checkpoint: a tensor with offset {offset!r}, size {size} and stride {stride} "
+                              "(a negative or malformed value: corrupt or crafted file)")
     if not size or min(size) > 0:
         needed = offset + 1 + sum((n - 1) * s for n, s in zip(size, stride))
         if needed > storage.size:
@@ -74,6 +78,7 @@ ALLOWED = {
     ("torch", "device"): str,
     ("builtins", "set"): set,
     ("builtins", "frozenset"): frozenset,
+    ("_codecs", "encode"): lambda text, encoding="utf-8": text.encode(encoding),  # bytes, in protocol 2
 }
 
 
@@ -85,6 +90,8 @@ class _RestrictedUnpickler(pickle.Unpickler):
     def find_class(self, module, name):
         if module == "torch" and name.endswith("Storage"):
             return _StorageType(name)
+        if module == "__builtin__":  # protocol 2 (what torch.save writes) names builtins as Python 2 did
+            module = "builtins"
         if (module, name) in ALLOWED:
             return ALLOWED[(module, name)]
         raise CheckpointError(
@@ -163,7 +170,7 @@ class _Writer:
     def write(self, obj):
         if obj is None:
             self.op(b"N")
-        elif obj is True or obj is False:
+        elif obj is True or obj is False or isinstance(obj, np.bool_):
             self.op(b"\x88" if obj else b"\x89")
         elif isinstance(obj, (int, np.integer)):
             value = int(obj)

@@ -110,3 +110,40 @@ def test_corrupt_torch_files_get_clear_errors(tmp_path):
         minidl.load(tmp_path / "cut.pth")
     with pytest.raises(ValueError, match="format must be 'npz' or 'torch'"):
         minidl.save({}, tmp_path / "x", format="pickle")
+
+
+@pytest.mark.parametrize("offset,size,stride", [(0, (2,), (-4_000_000,)), (0, (3,), (-1,)), (-2, (2,), (1,)),
+                                                (0, (2, 2), (1, -3))])
+def test_negative_strides_or_offsets_are_refused_not_read_outside_the_storage(tmp_path, monkeypatch, offset, size,
+                                                                               stride):
+    """A crafted file must not make as_strided read memory before the storage (a crash, or leaked memory)."""
+    from minidl import torch_format
+
+    write_tensor = torch_format._Writer.tensor
+
+    def crafted(self, value):
+        position = len(self.out.getvalue())
+        write_tensor(self, value)
+        # rewrite the geometry: offset, size and stride follow the persistent id
+        pickled = self.out.getvalue()[position:]
+        honest = torch_format._Writer()
+        honest.write(0), honest.write((4,)), honest.write((1,))
+        lying = torch_format._Writer()
+        lying.write(offset), lying.write(size), lying.write(stride)
+        assert pickled.count(honest.out.getvalue()) == 1
+        rest = self.out.getvalue()[:position] + pickled.replace(honest.out.getvalue(), lying.out.getvalue())
+        self.out.seek(0), self.out.truncate(), self.out.write(rest)
+
+    monkeypatch.setattr(torch_format._Writer, "tensor", crafted)
+    minidl.save({"x": minidl.arange(4).float()}, tmp_path / "crafted.pt", format="torch")
+    monkeypatch.setattr(torch_format._Writer, "tensor", write_tensor)
+    with pytest.raises(CheckpointError, match="negative or malformed"):
+        minidl.load(tmp_path / "crafted.pt")
+
+
+def test_torch_save_protocol_2_sets_and_bytes_and_numpy_bools(tmp_path):
+    torch = pytest.importorskip("torch")
+    torch.save({"s": {1, 2}, "b": b"\x00\xffab", "f": frozenset([3])}, tmp_path / "set.pt")
+    assert minidl.load(tmp_path / "set.pt") == {"s": {1, 2}, "b": b"\x00\xffab", "f": frozenset([3])}
+    minidl.save({"v": np.bool_(True)}, tmp_path / "b.pt", format="torch")
+    assert torch.load(tmp_path / "b.pt", weights_only=True) == {"v": True}
