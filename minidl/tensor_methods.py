@@ -44,30 +44,43 @@ def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
     return creation.tensor(data, requires_grad=requires_grad, **_like(self, dtype, device))
 
 
-def _fill_random(self, name, draw):
+def _fill_random(self, name, draw, floating_only=True):
     """self ← draw(shape) in place (not recorded; bumps the version like any in-place write)."""
+    if floating_only and not dtypes.is_floating(self.dtype):
+        raise NotImplementedError(f"{name}: not implemented for dtype {self.dtype} (a floating-point tensor is needed)")
     self._check_inplace(name)
     values = draw(tuple(self.shape))
     inplace.write(self, values.array.astype(self.dtype, copy=False), name)
     return self
 
 
-def uniform_(self, from_=0.0, to=1.0):
-    """Fill with U(from_, to) draws, in place."""
+def uniform_(self, from_=0.0, to=1.0, **kwargs):
+    """Fill with U(from, to) draws, in place (``from`` is a Python keyword: pass it positionally, as
+    ``from_=``, or as PyTorch scripts do with ``**{"from": a}``)."""
+    from_ = kwargs.pop("from", from_)
+    if kwargs:
+        raise TypeError(f"uniform_: unexpected keyword arguments {sorted(kwargs)}")
+    if from_ > to:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={from_} > to={to}")
     return _fill_random(self, "uniform_", lambda shape: creation.rand(*shape, dtype=dtypes.float64, device=self.device)
                         * (to - from_) + from_)
 
 
 def normal_(self, mean=0.0, std=1.0):
     """Fill with N(mean, std²) draws, in place."""
+    if std < 0:
+        raise RuntimeError(f"normal_ expects std >= 0.0, but found std {std}")
     return _fill_random(self, "normal_", lambda shape: creation.randn(*shape, dtype=dtypes.float64, device=self.device)
                         * std + mean)
 
 
 def bernoulli_(self, p=0.5):
-    """Fill with 1 (probability p) or 0, in place."""
+    """Fill with 1 (probability p) or 0, in place (any dtype, as in PyTorch)."""
+    if not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
     return _fill_random(self, "bernoulli_",
-                        lambda shape: (creation.rand(*shape, device=self.device) < p).to(dtypes.float64))
+                        lambda shape: (creation.rand(*shape, device=self.device) < p).to(dtypes.float64),
+                        floating_only=False)
 
 
 def nelement(self):

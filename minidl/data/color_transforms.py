@@ -188,6 +188,9 @@ def to_grayscale(image, num_output_channels=1):
     array = as_array(image)
     xp = backend.get_array_module(array)
     if isinstance(image, Tensor):
+        if array.shape[-3] not in (1, 3):
+            raise TypeError(f"Grayscale: input image tensor should have 1 or 3 channels, got {array.shape[-3]} "
+                            f"(shape {tuple(array.shape)})")
         luma = _luma(array) if array.shape[-3] == 3 else array
         return rewrap(image, xp.concatenate([luma] * num_output_channels, axis=-3).astype(array.dtype, copy=False))
     if array.ndim == 2 or array.shape[-1] == 1:

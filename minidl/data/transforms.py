@@ -157,9 +157,12 @@ class Normalize:
         array = as_array(tensor)
         if array.ndim < 3 or self.mean.shape[0] not in (1, array.shape[-3]):
             raise ValueError(f"Normalize: expected a (C, H, W) tensor with {self.mean.shape[0]} channels, got shape {array.shape}")
+        if not np.issubdtype(array.dtype, np.floating):
+            raise TypeError(f"Normalize: input tensor should be a float tensor, got {array.dtype} (convert it with "
+                            "ToTensor(), or ConvertImageDtype / .float() / 255)")
         xp = backend.get_array_module(array)
         mean, std = xp.asarray(self.mean), xp.asarray(self.std)
-        dtype = array.dtype if np.issubdtype(array.dtype, np.floating) else np.float32   # float64 stays float64
+        dtype = array.dtype   # float32 stays float32, float64 stays float64
         return Tensor._wrap(((array - mean) / std).astype(dtype, copy=False), False)
 
     def __repr__(self):
@@ -330,8 +333,10 @@ def _resize(image, out_h, out_w, interpolation="bilinear", antialias=True):
     tensor path, ``interpolate(..., antialias=True)``)."""
     if is_pil(image):
         Image = require_pil("resizing a PIL image")
-        resample_filter = getattr(Image.Resampling, interpolation.upper().replace("-", "_"))
-        return image.resize((out_w, out_h), resample_filter)
+        name = "NEAREST" if interpolation == "nearest-exact" else interpolation.upper()  # PIL's NEAREST is exact
+        return image.resize((out_w, out_h), getattr(Image.Resampling, name))
+    if interpolation == "nearest-exact":
+        return rewrap(image, _nearest_exact(as_array(image), out_h, out_w, isinstance(image, Tensor)))
     if interpolation not in resample.INTERPOLATIONS:
         raise ValueError(f"Resize: interpolation {interpolation!r} works on PIL images only; arrays and tensors take "
                          f"{resample.INTERPOLATIONS}")
@@ -340,6 +345,17 @@ def _resize(image, out_h, out_w, interpolation="bilinear", antialias=True):
                                   "use antialias=True (PIL's kernel, torchvision's default)")
     array = as_array(image)
     return rewrap(image, resample.resize(array, out_h, out_w, interpolation, antialias, isinstance(image, Tensor)))
+
+
+def _nearest_exact(array, out_h, out_w, channels_first):
+    """Output pixel i takes input pixel floor((i + ½) · in/out): the centre-aligned nearest neighbour
+    (PyTorch's "nearest-exact", PIL's NEAREST)."""
+    xp = backend.get_array_module(array)
+    h_axis, w_axis = (array.ndim - 2, array.ndim - 1) if channels_first else (0, 1)
+    height, width = array.shape[h_axis], array.shape[w_axis]
+    rows = xp.minimum(((xp.arange(out_h) + 0.5) * (height / out_h)).astype(xp.int64), height - 1)
+    cols = xp.minimum(((xp.arange(out_w) + 0.5) * (width / out_w)).astype(xp.int64), width - 1)
+    return xp.take(xp.take(array, rows, axis=h_axis), cols, axis=w_axis)
 
 
 def _resized_size(h, w, size, max_size, name="Resize"):
@@ -478,10 +494,16 @@ def rotate(image, angle, interpolation="nearest", expand=False, center=None, fil
         resample_filter = getattr(Image.Resampling, interpolation.upper())
         return image.rotate(angle, resample_filter, expand, center, fillcolor=_pil_fill(image, fill))
     height, width = spatial_size(image)
-    matrix, out_h, out_w = resample.rotation_matrix(height, width, angle, center, expand)
     array = as_array(image)
-    return rewrap(image, resample.affine_sample(array, matrix, out_h, out_w, interpolation, fill,
-                                               isinstance(image, Tensor)))
+    channels_first = isinstance(image, Tensor)
+    quarter_turns = (angle % 360) / 90
+    if center is None and quarter_turns in (1, 2, 3) and (expand or height == width or quarter_turns == 2):
+        # exact quarter turns are transposes, as in PIL (no resampling, and the expanded size is exact)
+        axes = (-2, -1) if channels_first else (0, 1)
+        xp = backend.get_array_module(array)
+        return rewrap(image, xp.ascontiguousarray(xp.rot90(array, int(quarter_turns), axes=axes)))
+    matrix, out_h, out_w = resample.rotation_matrix(height, width, angle, center, expand)
+    return rewrap(image, resample.affine_sample(array, matrix, out_h, out_w, interpolation, fill, channels_first))
 
 
 class RandomErasing(RandomTransform):

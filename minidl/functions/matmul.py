@@ -7,7 +7,8 @@ import numpy as np
 
 from .. import amp, backend
 from ..autograd import Function
-from ._utils import promote
+from ..tensor import Tensor
+from ._utils import promote, to_tensor
 from .shape import sum_to
 
 
@@ -98,9 +99,17 @@ def outer(input, vec2):
 def addmm(input, mat1, mat2, beta=1, alpha=1):
     """beta · input + alpha · (mat1 @ mat2), input broadcast to the product's shape.
 
+    As in PyTorch, a zero ``beta`` (or ``alpha``) drops its term entirely, so NaN or inf there does
+    not leak into the result (0 · NaN would be NaN); a dropped term passes no gradient.
     Shapes: input broadcastable to (n, m), mat1 (n, k), mat2 (k, m) → (n, m).
     """
-    product = mm(mat1, mat2)
-    if alpha != 1:
-        product = product * alpha
+    input, mat1, mat2 = (to_tensor(t) for t in (input, mat1, mat2))
+    _check_dims("addmm", mat1=(mat1, 2), mat2=(mat2, 2))
+    shape = (mat1.shape[0], mat2.shape[1])
+    if alpha == 0:
+        product = Tensor._wrap(backend.get_array_module(mat1.array).zeros(shape, dtype=mat1.dtype), False)
+    else:
+        product = mm(mat1, mat2) if alpha == 1 else mm(mat1, mat2) * alpha
+    if beta == 0:
+        return product + Tensor._wrap(backend.get_array_module(product.array).zeros(shape, dtype=product.dtype), False)
     return product + (input if beta == 1 else input * beta)

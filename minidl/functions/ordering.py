@@ -107,9 +107,11 @@ class Flip(Function):
         return flip(gy, self.axes)
 
 
-def flip(input, dims):
-    """``input`` reversed along every dim in ``dims`` (a copy, as in PyTorch)."""
+def flip(input, *dims):
+    """``input`` reversed along every dim in ``dims`` (a copy, as in PyTorch): ``flip(x, (0, 1))``, and
+    as a method ``x.flip(0, 1)`` too."""
     x = to_tensor(input)
+    dims = dims[0] if len(dims) == 1 else dims
     axes = normalize_dims(dims, x.ndim, "flip")
     return Flip(axes)(x) if axes else x.clone()
 

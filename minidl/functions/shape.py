@@ -283,6 +283,8 @@ def repeat(input, *sizes):
     if len(sizes) < x.ndim:
         raise RuntimeError(f"repeat: number of repeat dims ({len(sizes)}) can not be smaller than the number of "
                            f"dims of the tensor ({x.ndim})")
+    if any(n < 0 for n in sizes):
+        raise RuntimeError(f"repeat: trying to create tensor with negative dimension: repeats {tuple(sizes)}")
     shape = (1,) * (len(sizes) - x.ndim) + tuple(x.shape)
     interleaved = [n for size in shape for n in (1, size)]
     expanded = [n for repeats, size in zip(sizes, shape) for n in (repeats, size)]

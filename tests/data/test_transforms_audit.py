@@ -259,3 +259,27 @@ def test_lambda():
     assert T.Lambda(lambda x: x * 2)(np.ones(2)).tolist() == [2, 2]
     with pytest.raises(TypeError, match="should be callable, got 'int'"):
         T.Lambda(3)
+
+
+def test_review_fixes_nearest_exact_quarter_turns_and_input_checks():
+    """From a break-it review: NEAREST_EXACT on tensors (= interpolate's nearest-exact) and on PIL
+    images (PIL's NEAREST); exact quarter turns with expand (PIL transposes); Grayscale and Normalize
+    refuse inputs torchvision refuses."""
+    torch = pytest.importorskip("torch")
+    Image = pytest.importorskip("PIL.Image")
+    from minidl.data import transforms as T
+
+    x = np.random.default_rng(0).random((3, 7, 10)).astype("f4")
+    ours = T.Resize((5, 13), interpolation=T.InterpolationMode.NEAREST_EXACT)(minidl.tensor(x))
+    theirs = torch.nn.functional.interpolate(torch.tensor(x)[None], size=(5, 13), mode="nearest-exact")[0]
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    img = Image.fromarray((x.transpose(1, 2, 0) * 255).astype(np.uint8))
+    assert T.Resize(4, interpolation=T.InterpolationMode.NEAREST_EXACT)(img).size == (5, 4)
+    for angle in (90, 180, 270, -90):
+        rotation = T.RandomRotation((angle, angle), expand=True)
+        np.testing.assert_array_equal(rotation(np.asarray(img)), np.asarray(img.rotate(angle, expand=True)))
+        assert tuple(rotation(minidl.tensor(x)).shape) == (3,) + np.asarray(img.rotate(angle, expand=True)).shape[:2]
+    with pytest.raises(TypeError, match="1 or 3 channels"):
+        T.Grayscale(3)(minidl.tensor(np.zeros((4, 5, 6), "f4")))
+    with pytest.raises(TypeError, match="should be a float tensor"):
+        T.Normalize([0.5], [0.5])(minidl.tensor(np.zeros((1, 2, 2), np.uint8)))

@@ -184,3 +184,26 @@ def test_tensor_method_forms_scripts_use():
         p.normal_()  # a leaf that requires grad, while recording
     p.data.normal_(0, 1)  # the older idiom: through .data
     assert p.abs().sum().item() > 0
+
+
+def test_review_fixes_zero_coefficients_negative_repeats_overflow_and_random_fills():
+    """From a break-it review against PyTorch."""
+    nan, inf = float("nan"), float("inf")
+    assert minidl.addmm(minidl.full((1, 1), nan), minidl.ones(1, 2), minidl.ones(2, 1), beta=0).tolist() == [[2.0]]
+    assert minidl.addmm(minidl.ones(1, 1), minidl.tensor([[inf, 1.0]]), minidl.ones(2, 1), alpha=0).tolist() == [[1.0]]
+    with pytest.raises(RuntimeError, match="negative dimension"):
+        minidl.ones(3, 4).repeat(-1, 2)
+    with pytest.raises(RuntimeError, match="without overflow"):
+        minidl.masked_fill(minidl.tensor([1, 2]), minidl.tensor([True, False]), nan)
+    with pytest.raises(RuntimeError, match="without overflow"):
+        minidl.masked_fill(minidl.tensor([1], dtype=minidl.int8), minidl.tensor([True]), 300)
+    with pytest.raises(NotImplementedError, match="int64"):
+        minidl.tensor([[0, 1]]).normal_()
+    x = minidl.zeros(3, 4)
+    for bad in (lambda: x.bernoulli_(1.5), lambda: x.normal_(0, -1), lambda: x.uniform_(2, 1)):
+        with pytest.raises(RuntimeError):
+            bad()
+    x.uniform_(**{"from": 3, "to": 4})
+    assert 3 <= x.min().item() and x.max().item() <= 4
+    assert minidl.zeros(5, dtype=minidl.int64).bernoulli_(1.0).tolist() == [1] * 5
+    assert x.flip(0, 1).shape == (3, 4) and minidl.flip(x, (1,)).shape == (3, 4)
