@@ -144,9 +144,13 @@ def transpose(x, dim0, dim1):
 
 
 def t(x):
+    """The transpose of a 2-D tensor (0-d and 1-D ones come back as they are).
+
+    Shapes: (n, m) → (m, n).  Raises RuntimeError for more than 2 dims, as PyTorch does.
+    """
     x = to_tensor(x)
     if x.ndim > 2:
-        raise ValueError(f"t: expected a tensor with at most 2 dims, got shape {x.shape}")
+        raise RuntimeError(f"t: expects a tensor with <= 2 dimensions, but self is {x.ndim}D (shape {tuple(x.shape)})")
     return transpose(x, 0, -1) if x.ndim == 2 else x
 
 
