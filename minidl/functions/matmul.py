@@ -69,6 +69,14 @@ def bmm(input, mat2):
     return matmul(input, mat2)
 
 
+def _same_dtype(op_name, a, b):
+    """dot and mv refuse mixed dtypes, as PyTorch does (matmul and outer promote)."""
+    a, b = to_tensor(a), to_tensor(b)
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"{op_name}: expected both tensors to have the same dtype, but got {a.dtype} and {b.dtype}")
+    return a, b
+
+
 def _check_dims(op_name, **operands):
     for name, (tensor, ndim) in operands.items():
         if tensor.ndim != ndim:
@@ -77,14 +85,14 @@ def _check_dims(op_name, **operands):
 
 def dot(input, other):
     """Σ_i a_i b_i of two 1-D tensors of the same length.  Shapes: (n,), (n,) → ()."""
-    a, b = promote(input, other)
+    a, b = _same_dtype("dot", input, other)
     _check_dims("dot", input=(a, 1), other=(b, 1))
     return matmul(a, b)
 
 
 def mv(input, vec):
     """Matrix × vector.  Shapes: input (n, m), vec (m,) → (n,)."""
-    a, v = promote(input, vec)
+    a, v = _same_dtype("mv", input, vec)
     _check_dims("mv", input=(a, 2), vec=(v, 1))
     return matmul(a, v)
 

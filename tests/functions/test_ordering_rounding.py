@@ -207,3 +207,10 @@ def test_review_fixes_zero_coefficients_negative_repeats_overflow_and_random_fil
     assert 3 <= x.min().item() and x.max().item() <= 4
     assert minidl.zeros(5, dtype=minidl.int64).bernoulli_(1.0).tolist() == [1] * 5
     assert x.flip(0, 1).shape == (3, 4) and minidl.flip(x, (1,)).shape == (3, 4)
+
+
+def test_dot_and_mv_refuse_mixed_dtypes():
+    with pytest.raises(RuntimeError, match="same dtype"):
+        minidl.dot(minidl.ones(2), minidl.ones(2, dtype=minidl.float64))
+    with pytest.raises(RuntimeError, match="same dtype"):
+        minidl.mv(minidl.ones(2, 2), minidl.ones(2, dtype=minidl.int64))
