@@ -7,12 +7,14 @@ height-1 axis added on the way in and removed on the way out.
 ``max_unpool2d`` is max-pooling's partial inverse: it puts each pooled value back at the position
 its index names and zeros elsewhere (Zeiler & Fergus 2014 use it to look inside a CNN).
 """
+import math
+
 from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
 from ._utils import to_tensor
 from .conv import conv2d
-from .geometry import pair
+from .geometry import ntuple
 from .pooling import avg_pool2d, max_pool2d
 from .scatter import gather
 
@@ -96,25 +98,37 @@ class MaxUnpool(Function):
         return gather(gy, 2, Tensor._wrap(self.index, False))
 
 
+def max_unpool(input, indices, kernel_size, stride, padding, output_size, dims, op_name):
+    """Put each value of a max-pooled (N, C, *spatial) input back at its flat index into the output's
+    spatial volume (the indices ``max_pool*d(..., return_indices=True)`` gives), zeros elsewhere.
+    Output size per axis: (size − 1)·stride − 2·padding + kernel, or ``output_size``.  ``dims``
+    spatial axes (2 or 3); the unbatched (C, *spatial) form is accepted.  Raises IndexError for an
+    index outside the output."""
+    x, index = to_tensor(input), to_tensor(indices)
+    unbatched = x.ndim == dims + 1
+    if unbatched:
+        x, index = x.unsqueeze(0), index.unsqueeze(0)
+    if x.ndim != dims + 2 or tuple(index.shape) != tuple(x.shape):
+        raise RuntimeError(f"{op_name}: expected a {dims + 2}-D input and indices of its shape, got {x.shape} and "
+                           f"{index.shape}")
+    kernel = ntuple(kernel_size, dims, "kernel_size", op_name)
+    stride = kernel if stride is None else ntuple(stride, dims, "stride", op_name)
+    padding = ntuple(padding, dims, "padding", op_name)
+    if output_size is None:
+        out = tuple((s - 1) * st - 2 * p + k for s, st, p, k in zip(x.shape[2:], stride, padding, kernel))
+    else:
+        out = tuple(int(o) for o in tuple(output_size)[-dims:])
+    n, c = x.shape[:2]
+    flat_index = index.array.reshape(n, c, -1)
+    volume = math.prod(out)
+    if flat_index.size and (int(flat_index.min()) < 0 or int(flat_index.max()) >= volume):
+        raise IndexError(f"{op_name}: an index is outside the {'×'.join(map(str, out))} output")
+    y = MaxUnpool(flat_index, volume)(x.reshape(n, c, -1)).reshape((n, c) + out)
+    return y.squeeze(0) if unbatched else y
+
+
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """Put each value of a max-pooled (N, C, H, W) input back at its index (from
     ``max_pool2d(..., return_indices=True)``), zeros elsewhere.  Output size: (H − 1)·stride −
     2·padding + kernel, or ``output_size``."""
-    x, index = to_tensor(input), to_tensor(indices)
-    unbatched = x.ndim == 3
-    if unbatched:
-        x, index = x.unsqueeze(0), index.unsqueeze(0)
-    if x.ndim != 4 or tuple(index.shape) != tuple(x.shape):
-        raise RuntimeError(f"max_unpool2d: expected a 4-D input and indices of its shape, got {x.shape} and {index.shape}")
-    (kh, kw), (ph, pw) = pair(kernel_size, "kernel_size", "max_unpool2d"), pair(padding, "padding", "max_unpool2d")
-    sh, sw = (kh, kw) if stride is None else pair(stride, "stride", "max_unpool2d")
-    if output_size is None:
-        out_hw = ((x.shape[2] - 1) * sh - 2 * ph + kh, (x.shape[3] - 1) * sw - 2 * pw + kw)
-    else:
-        out_hw = tuple(output_size)[-2:]
-    n, c = x.shape[:2]
-    flat_index = index.array.reshape(n, c, -1)
-    if flat_index.size and (int(flat_index.min()) < 0 or int(flat_index.max()) >= out_hw[0] * out_hw[1]):
-        raise IndexError(f"max_unpool2d: an index is outside the {out_hw[0]}×{out_hw[1]} output")
-    y = MaxUnpool(flat_index, out_hw[0] * out_hw[1])(x.reshape(n, c, -1)).reshape(n, c, *out_hw)
-    return y.squeeze(0) if unbatched else y
+    return max_unpool(input, indices, kernel_size, stride, padding, output_size, 2, "max_unpool2d")

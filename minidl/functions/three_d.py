@@ -23,9 +23,8 @@ import numpy as np
 from .. import backend
 from ._utils import to_tensor
 from .conv import convolution, transposed_convolution
-from .geometry import ntuple
 from .joining import stack
-from .one_d import MaxUnpool
+from .one_d import max_unpool
 from .pooling import _adaptive_bins, _adaptive_size, _input_4d, avg_pool, max_pool
 
 
@@ -117,26 +116,7 @@ def adaptive_max_pool3d(input, output_size, return_indices=False):
 
 def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """Put each value of a max-pooled (N, C, D, H, W) input back at its flat index (from
-    ``max_pool3d(..., return_indices=True)``), zeros elsewhere (one_d.py's ``MaxUnpool``).  Output
+    ``max_pool3d(..., return_indices=True)``), zeros elsewhere (one_d.py's ``max_unpool``).  Output
     size per axis: (D − 1)·stride − 2·padding + kernel, or ``output_size``.  Raises IndexError for an
     index outside the output."""
-    x, index = to_tensor(input), to_tensor(indices)
-    unbatched = x.ndim == 4
-    if unbatched:
-        x, index = x.unsqueeze(0), index.unsqueeze(0)
-    if x.ndim != 5 or tuple(index.shape) != tuple(x.shape):
-        raise RuntimeError(f"max_unpool3d: expected a 5-D input and indices of its shape, got {x.shape} and {index.shape}")
-    kernel = ntuple(kernel_size, 3, "kernel_size", "max_unpool3d")
-    stride = kernel if stride is None else ntuple(stride, 3, "stride", "max_unpool3d")
-    padding = ntuple(padding, 3, "padding", "max_unpool3d")
-    if output_size is None:
-        out = tuple((s - 1) * st - 2 * p + k for s, st, p, k in zip(x.shape[2:], stride, padding, kernel))
-    else:
-        out = tuple(int(o) for o in tuple(output_size)[-3:])
-    n, c = x.shape[:2]
-    flat_index = index.array.reshape(n, c, -1)
-    volume = out[0] * out[1] * out[2]
-    if flat_index.size and (int(flat_index.min()) < 0 or int(flat_index.max()) >= volume):
-        raise IndexError(f"max_unpool3d: an index is outside the {out[0]}×{out[1]}×{out[2]} output")
-    y = MaxUnpool(flat_index, volume)(x.reshape(n, c, -1)).reshape((n, c) + out)
-    return y.squeeze(0) if unbatched else y
+    return max_unpool(input, indices, kernel_size, stride, padding, output_size, 3, "max_unpool3d")
