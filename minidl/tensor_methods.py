@@ -44,14 +44,14 @@ def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
     return creation.tensor(data, requires_grad=requires_grad, **_like(self, dtype, device))
 
 
-def _fill_random(self, name, draw, floating_only=True):
-    """self ← draw(shape) in place (not recorded; bumps the version like any in-place write)."""
+def _random_fill(self, name, floating_only=True):
+    """The checks before an in-place random fill; the fill itself is nn.init's (one mechanism)."""
     if floating_only and not dtypes.is_floating(self.dtype):
         raise NotImplementedError(f"{name}: not implemented for dtype {self.dtype} (a floating-point tensor is needed)")
     self._check_inplace(name)
-    values = draw(tuple(self.shape))
-    inplace.write(self, values.array.astype(self.dtype, copy=False), name)
-    return self
+    from .nn import init  # (minidl.nn is imported after Tensor is built)
+
+    return init
 
 
 def uniform_(self, from_=0.0, to=1.0, **kwargs):
@@ -62,25 +62,22 @@ def uniform_(self, from_=0.0, to=1.0, **kwargs):
         raise TypeError(f"uniform_: unexpected keyword arguments {sorted(kwargs)}")
     if from_ > to:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={from_} > to={to}")
-    return _fill_random(self, "uniform_", lambda shape: creation.rand(*shape, dtype=dtypes.float64, device=self.device)
-                        * (to - from_) + from_)
+    return _random_fill(self, "uniform_").uniform_(self, from_, to)
 
 
 def normal_(self, mean=0.0, std=1.0):
     """Fill with N(mean, std²) draws, in place."""
     if std < 0:
         raise RuntimeError(f"normal_ expects std >= 0.0, but found std {std}")
-    return _fill_random(self, "normal_", lambda shape: creation.randn(*shape, dtype=dtypes.float64, device=self.device)
-                        * std + mean)
+    return _random_fill(self, "normal_").normal_(self, mean, std)
 
 
 def bernoulli_(self, p=0.5):
     """Fill with 1 (probability p) or 0, in place (any dtype, as in PyTorch)."""
     if not 0 <= p <= 1:
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
-    return _fill_random(self, "bernoulli_",
-                        lambda shape: (creation.rand(*shape, device=self.device) < p).to(dtypes.float64),
-                        floating_only=False)
+    init = _random_fill(self, "bernoulli_", floating_only=False)
+    return init.fill_with(self, lambda rng, shape: rng.random(shape) < p)
 
 
 def nelement(self):

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from .. import autograd, backend, random, versions
+from .. import autograd, backend, inplace, random
 
 
 def calculate_gain(nonlinearity, param=None):
@@ -44,12 +44,13 @@ def _fan(tensor, mode):
     raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
 
 
-def _fill(tensor, draw):
-    """Overwrite ``tensor`` in place with ``draw(rng, shape)`` (drawn on the CPU, then moved)."""
+def fill_with(tensor, draw):
+    """Overwrite ``tensor`` in place with ``draw(rng, shape)`` (drawn on the CPU, then moved); the
+    write is counted like any in-place write (not through ``.data``, as in PyTorch)."""
     with autograd.no_grad():
         values = draw(random.generator(np), tensor.shape)
         tensor.array[...] = backend.to_device(np.asarray(values, dtype=tensor.dtype), tensor.device)
-    versions.bump(tensor.array)
+    inplace.bump(tensor)
     return tensor
 
 
@@ -60,18 +61,18 @@ def _float_dtype(tensor):
 
 def uniform_(tensor, a=0.0, b=1.0):
     dtype = _float_dtype(tensor)
-    return _fill(tensor, lambda rng, shape: rng.random(shape, dtype=dtype) * dtype(b - a) + dtype(a))
+    return fill_with(tensor, lambda rng, shape: rng.random(shape, dtype=dtype) * dtype(b - a) + dtype(a))
 
 
 def normal_(tensor, mean=0.0, std=1.0):
     dtype = _float_dtype(tensor)
-    return _fill(tensor, lambda rng, shape: rng.standard_normal(shape, dtype=dtype) * dtype(std) + dtype(mean))
+    return fill_with(tensor, lambda rng, shape: rng.standard_normal(shape, dtype=dtype) * dtype(std) + dtype(mean))
 
 
 def constant_(tensor, val):
     with autograd.no_grad():
         tensor.array[...] = val
-    versions.bump(tensor.array)
+    inplace.bump(tensor)
     return tensor
 
 
