@@ -23,6 +23,7 @@ import numpy as np
 
 from . import autograd, backend, functions, versions
 from .functions import indexing
+from .functions._utils import check_fits
 from .tensor import Tensor, as_array
 
 SYMBOLS = {"add": "+=", "sub": "-=", "mul": "*=", "div": "/=", "pow": "**=", "floor_divide": "//=",
@@ -108,6 +109,8 @@ def zero_(self):
 
 def fill_(self, value):
     self._check_inplace("fill_")
+    if not isinstance(value, Tensor):
+        check_fits(value, self.dtype, "fill_")
     self.array[...] = value.item() if isinstance(value, Tensor) else value
     bump(self)
     return self

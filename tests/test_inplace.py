@@ -205,3 +205,10 @@ def test_integer_indexing_gives_a_view():
     second = x[1]
     second += 100
     assert x.tolist() == [3.0, 106.0]
+
+
+def test_fill_refuses_a_value_an_integer_tensor_cannot_hold():
+    for value in (float("nan"), float("inf"), 2**63):
+        with pytest.raises(RuntimeError, match="without overflow"):
+            minidl.zeros(2, dtype=minidl.int64).fill_(value)
+    assert minidl.zeros(2, dtype=minidl.int8).fill_(-128).tolist() == [-128, -128]

@@ -1,5 +1,6 @@
 """Small helpers shared by the op families: turning arguments into tensors, dims, promotion."""
 import functools
+import math
 import numbers
 
 import numpy as np
@@ -21,6 +22,15 @@ def to_tensor(value, like=None):
             f"expected a tensor on {like.device}, got a NumPy array; move it with minidl.tensor(x, device='{like.device}')"
         )
     return Tensor._wrap(array, False)
+
+
+def check_fits(value, dtype, op_name):
+    """RuntimeError when the Python number ``value`` cannot be stored in an integer ``dtype`` (NaN,
+    ±inf, or out of range), as PyTorch refuses it instead of writing garbage.  Floats and bools pass."""
+    if isinstance(value, bool) or dtypes.is_floating(dtype) or dtype == dtypes.bool:
+        return
+    if isinstance(value, float) and not math.isfinite(value) or not np.iinfo(dtype).min <= value <= np.iinfo(dtype).max:
+        raise RuntimeError(f"{op_name}: value cannot be converted to type {dtype} without overflow: {value!r}")
 
 
 def promote(a, b):

@@ -3,14 +3,12 @@
 Comparisons return bool tensors and never carry gradients.  Selection ops route the upstream
 gradient to whichever input supplied each output element.
 """
-import math
-
 import numpy as np
 
 from .. import backend, dtypes
 from ..autograd import Function
 from ..tensor import Tensor, as_array
-from ._utils import promote, to_tensor
+from ._utils import check_fits, promote, to_tensor
 from .shape import sum_to
 
 
@@ -249,10 +247,6 @@ def masked_fill(input, mask, value):
             raise RuntimeError(f"masked_fill: value must be a 0-d tensor or a number, got shape {tuple(value.shape)}")
         value = value.to(input.dtype)
     else:
-        if not dtypes.is_floating(input.dtype) and not isinstance(value, bool):
-            if isinstance(value, float) and not math.isfinite(value) or (
-                    input.dtype != dtypes.bool and not np.iinfo(input.dtype).min <= value <= np.iinfo(input.dtype).max):
-                raise RuntimeError(f"masked_fill: value cannot be converted to type {input.dtype} without overflow: "
-                                   f"{value!r}")
+        check_fits(value, input.dtype, "masked_fill")
         value = to_tensor(value, like=input).to(input.dtype)
     return where(mask_array, value, input)
