@@ -1,41 +1,16 @@
 """Order along a dimension: ``sort topk flip roll cumsum``.
 
-``sort`` and ``topk`` pick elements, so their gradient goes back to where each picked element came
-from (a scatter of the upstream gradient through the returned indices); ``flip`` and ``roll`` move
-elements, so their gradient is moved back the other way; ``cumsum`` adds prefixes, so its gradient
-is the suffix sum of the upstream gradient (a reversed cumsum).
+``sort`` and ``topk`` pick elements — a ``gather`` through the indices they find — so their
+gradient goes back to where each picked element came from (gather's scatter-add); ``flip`` and
+``roll`` move elements, so their gradient is moved back the other way; ``cumsum`` adds prefixes,
+so its gradient is the suffix sum of the upstream gradient (a reversed cumsum).
 """
-import collections
-
 from .. import backend, dtypes
 from ..autograd import Function
 from ..tensor import Tensor
 from ._utils import accepts_axis, normalize_dim, normalize_dims, to_tensor
-
-ValuesIndices = collections.namedtuple("ValuesIndices", ["values", "indices"])
-
-
-class TakeAlong(Function):
-    """y = x picked at ``indices`` along ``axis`` (NumPy's take_along_axis);  dx = gy put back at
-    the same places (zeros elsewhere).
-
-    Shapes: x: (…, n, …) → y: (…, k, …), indices: (…, k, …) int64, k ≤ n, along ``axis``.
-    """
-
-    reads_inputs = False
-
-    def __init__(self, indices, axis):
-        self.indices, self.axis = indices, axis
-
-    def forward(self, x):
-        self.x_shape = x.shape
-        return backend.get_array_module(x).take_along_axis(x, self.indices, axis=self.axis)
-
-    def backward(self, gy):
-        from .scatter import scatter_add
-        zeros = Tensor._wrap(backend.get_array_module(gy.array).zeros(self.x_shape, dtype=gy.dtype), False)
-        return scatter_add(zeros, self.axis, Tensor._wrap(self.indices, False), gy)
-
+from .reductions import ValuesIndices
+from .scatter import gather
 
 def _order(x, axis, descending, stable):
     """Indices that sort ``x`` along ``axis``; NaN counts as larger than every number (PyTorch's rule)."""
@@ -60,7 +35,8 @@ def sort(input, dim=-1, descending=False, stable=False):
         return ValuesIndices(x.clone(), Tensor(0))
     axis = normalize_dim(dim, x.ndim, "sort")
     indices = _order(x.array, axis, descending, True)
-    return ValuesIndices(TakeAlong(indices, axis)(x), Tensor._wrap(indices.astype(dtypes.int64), False))
+    index = Tensor._wrap(indices.astype(dtypes.int64), False)
+    return ValuesIndices(gather(x, axis, index), index)
 
 
 @accepts_axis
@@ -86,7 +62,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     xp = backend.get_array_module(x.array)
     order = _order(x.array, axis, largest, True)
     indices = xp.take(order, xp.arange(k), axis=axis)
-    return ValuesIndices(TakeAlong(indices, axis)(x), Tensor._wrap(indices.astype(dtypes.int64), False))
+    index = Tensor._wrap(indices.astype(dtypes.int64), False)
+    return ValuesIndices(gather(x, axis, index), index)
 
 
 class Flip(Function):
