@@ -26,41 +26,32 @@ import math
 import numpy as np
 
 from .. import backend
+from ..functions import interpolate
 
 INTERPOLATIONS = ("nearest", "bilinear", "bicubic")
 
 
-def _triangle(x):
-    return np.maximum(0.0, 1.0 - np.abs(x))
-
-
-def _cubic(x, a=-0.5):
-    """Keys' cubic convolution kernel (1981) with a = −0.5, PIL's and antialiased PyTorch's choice."""
-    x = np.abs(x)
-    near = ((a + 2) * x - (a + 3)) * x * x + 1
-    far = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
-    return np.where(x < 1, near, np.where(x < 2, far, 0.0))
-
-
 def resize_weights(in_size, out_size, interpolation="bilinear", antialias=True):
-    """The (out_size, in_size) float64 matrix W with ``out = W @ in`` along one axis.
+    """The (out_size, in_size) float64 matrix W with ``out = W @ in`` along one axis — the same
+    matrices ``F.interpolate`` uses (functions/interpolate.py), so a tensor ``Resize`` equals
+    torchvision's ``interpolate`` call.
 
     ``nearest`` takes input pixel ``floor(i · in/out)`` (PyTorch's ``mode="nearest"``);
     ``bilinear`` and ``bicubic`` weigh input pixels by the filter centred on the output pixel,
-    widened by the shrink factor when ``antialias`` (see the module docstring).
+    widened by the shrink factor when ``antialias`` (see the module docstring); without antialias
+    they are PyTorch's plain linear and cubic (a = −0.75) interpolation.
     """
     scale = in_size / out_size
-    weights = np.zeros((out_size, in_size))
     if interpolation == "nearest":
+        weights = np.zeros((out_size, in_size))
         source = np.minimum(np.floor(np.arange(out_size) * scale).astype(int), in_size - 1)
         weights[np.arange(out_size), source] = 1.0
         return weights
-    kernel = {"bilinear": _triangle, "bicubic": _cubic}[interpolation]
-    stretch = max(scale, 1.0) if antialias else 1.0
-    centers = (np.arange(out_size) + 0.5) * scale
-    taps = np.arange(in_size) + 0.5
-    weights = kernel((taps[None, :] - centers[:, None]) / stretch)
-    return weights / weights.sum(axis=1, keepdims=True)
+    if antialias:
+        return interpolate.antialias_matrix(in_size, out_size, scale, interpolation)
+    if interpolation == "bilinear":
+        return interpolate.linear_matrix(in_size, out_size, scale, False)
+    return interpolate.cubic_matrix(in_size, out_size, scale, False)
 
 
 def resize(array, out_h, out_w, interpolation="bilinear", antialias=True, channels_first=True):

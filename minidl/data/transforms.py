@@ -340,9 +340,6 @@ def _resize(image, out_h, out_w, interpolation="bilinear", antialias=True):
     if interpolation not in resample.INTERPOLATIONS:
         raise ValueError(f"Resize: interpolation {interpolation!r} works on PIL images only; arrays and tensors take "
                          f"{resample.INTERPOLATIONS}")
-    if interpolation == "bicubic" and not antialias:
-        raise NotImplementedError("Resize: bicubic without antialias (PyTorch's a = -0.75 kernel) is not implemented; "
-                                  "use antialias=True (PIL's kernel, torchvision's default)")
     array = as_array(image)
     return rewrap(image, resample.resize(array, out_h, out_w, interpolation, antialias, isinstance(image, Tensor)))
 

@@ -124,7 +124,7 @@ def _linear_scale(in_size, out_size, align_corners, scale_factor):
     return 1.0 / scale_factor if scale_factor is not None and scale_factor > 0 else in_size / out_size
 
 
-def _linear_matrix(in_size, out_size, scale, align_corners):
+def linear_matrix(in_size, out_size, scale, align_corners):
     """(O, S): row o holds 1 − t at floor(src) and t at the next pixel (clamped to the last)."""
     o = np.arange(out_size, dtype=np.float64)
     src = o * scale if align_corners else np.maximum((o + 0.5) * scale - 0.5, 0.0)
@@ -146,7 +146,7 @@ def _cubic(t, a):
     return np.where(t <= 1, near, np.where(t < 2, far, 0.0))
 
 
-def _cubic_matrix(in_size, out_size, scale, align_corners):
+def cubic_matrix(in_size, out_size, scale, align_corners):
     """(O, S): four taps floor(src) − 1 … floor(src) + 2, weights from the cubic kernel; taps past
     the border read the border pixel (so their weights add onto it)."""
     o = np.arange(out_size, dtype=np.float64)
@@ -160,7 +160,7 @@ def _cubic_matrix(in_size, out_size, scale, align_corners):
     return matrix
 
 
-def _antialias_matrix(in_size, out_size, scale, mode):
+def antialias_matrix(in_size, out_size, scale, mode):
     """(O, S) for ``antialias=True``: the tent (bilinear) or cubic (a = −0.5) filter, widened by the
     shrink factor when shrinking, centred on each output's source centre (o + ½)·scale, normalised
     to sum 1.  (PyTorch's separable anti-aliasing, which follows Pillow's.)"""
@@ -239,11 +239,11 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             continue  # PyTorch's linear kernels copy the input when the size does not change
         step = _linear_scale(in_size, out_size, bool(align_corners), scale)
         if antialias:
-            matrix = _antialias_matrix(in_size, out_size, step, mode)  # align_corners acts through the step
+            matrix = antialias_matrix(in_size, out_size, step, mode)  # align_corners acts through the step
         elif mode == "bicubic":
-            matrix = _cubic_matrix(in_size, out_size, step, bool(align_corners))
+            matrix = cubic_matrix(in_size, out_size, step, bool(align_corners))
         else:
-            matrix = _linear_matrix(in_size, out_size, step, bool(align_corners))
+            matrix = linear_matrix(in_size, out_size, step, bool(align_corners))
         y = Resample(backend.to_device(matrix.astype(x.dtype), x.device), axis)(y)
     return y
 

@@ -283,3 +283,14 @@ def test_review_fixes_nearest_exact_quarter_turns_and_input_checks():
         T.Grayscale(3)(minidl.tensor(np.zeros((4, 5, 6), "f4")))
     with pytest.raises(TypeError, match="should be a float tensor"):
         T.Normalize([0.5], [0.5])(minidl.tensor(np.zeros((1, 2, 2), np.uint8)))
+
+
+def test_tensor_resize_without_antialias_matches_plain_bilinear_and_bicubic():
+    """resample's matrices are F.interpolate's: bicubic without antialias (PyTorch's a = −0.75) works too."""
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(1).random((3, 12, 9))
+    for mode in ("bilinear", "bicubic"):
+        ours = T.Resize((5, 14), interpolation=mode, antialias=False)(minidl.tensor(x))
+        theirs = torch.nn.functional.interpolate(torch.tensor(x)[None], size=(5, 14), mode=mode, antialias=False,
+                                                 align_corners=False)[0]
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-10, atol=1e-12)
