@@ -44,24 +44,12 @@ def residual_layer(block, c_in, planes, blocks):
     return nn.Sequential(*layers)
 
 
-class UpsampleNearest(nn.Module):
-    """Nearest-neighbour upsampling by an integer factor: each pixel becomes a factor × factor square.
-    (N, C, H, W) → (N, C, H·factor, W·factor).  (timm writes ``nn.Upsample(scale_factor, mode="nearest")``.)"""
-
-    def __init__(self, scale_factor):
-        super().__init__()
-        self.scale_factor = scale_factor
-
-    def forward(self, x):
-        return nn.functional.interpolate(x, scale_factor=self.scale_factor, mode="nearest")
-
-
 def fuse_path(c_in, c_out, source, target):
     """Brings stream ``source`` to stream ``target``'s resolution and width (stream k is 2^k times coarser)."""
     if source == target:
         return nn.Identity()
     if source > target:  # coarser → finer: 1×1 conv to the target width, then upsample
-        return nn.Sequential(*conv_bn(c_in, c_out, 1, relu=False), UpsampleNearest(2 ** (source - target)))
+        return nn.Sequential(*conv_bn(c_in, c_out, 1, relu=False), nn.Upsample(scale_factor=2 ** (source - target), mode="nearest"))
     steps = target - source  # finer → coarser: stride-2 3×3 convs; only the last changes the width (no ReLU)
     return nn.Sequential(*[conv_bn(c_in, c_in, 3, stride=2) for _ in range(steps - 1)],
                          conv_bn(c_in, c_out, 3, stride=2, relu=False))

@@ -119,8 +119,9 @@ def test_blur_pool_matches_pytorch():
 
 
 def test_upsample_nearest():
+    """HRNet's fuse paths upsample with nn.Upsample(mode="nearest"), as timm's do."""
     x = np.arange(12, dtype=np.float32).reshape(1, 2, 2, 3)
-    y = hrnet.UpsampleNearest(4)(minidl.tensor(x)).numpy()
+    y = minidl.nn.Upsample(scale_factor=4, mode="nearest")(minidl.tensor(x)).numpy()
     np.testing.assert_array_equal(y, x.repeat(4, axis=2).repeat(4, axis=3))
 
 
